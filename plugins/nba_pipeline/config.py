@@ -1,0 +1,70 @@
+"""Names of everything the package talks to, read from the environment when first needed.
+
+Nothing here opens a connection, so importing it at DAG parse time costs nothing. On Cloud
+Composer set the same names as environment variables (or leave the defaults).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name}={value!r} is not a boolean (use true/false)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the pipeline reads and writes; every field has an ``NBA_*`` environment variable."""
+
+    project: str = field(default_factory=lambda: _env("NBA_GCP_PROJECT", "nba-props-local"))
+    gcp_conn_id: str = field(default_factory=lambda: _env("NBA_GCP_CONN_ID", "google_cloud_default"))
+    bigquery_location: str = field(default_factory=lambda: _env("NBA_BQ_LOCATION", "US"))
+    raw_dataset: str = field(default_factory=lambda: _env("NBA_RAW_DATASET", "nba_raw"))
+    analytics_dataset: str = field(default_factory=lambda: _env("NBA_ANALYTICS_DATASET", "nba_analytics"))
+    precompute_dataset: str = field(default_factory=lambda: _env("NBA_PRECOMPUTE_DATASET", "nba_precompute"))
+    audit_dataset: str = field(default_factory=lambda: _env("NBA_AUDIT_DATASET", "nba_pipeline_audit"))
+    lock_collection: str = field(default_factory=lambda: _env("NBA_LOCK_COLLECTION", "processing_locks"))
+    lock_audit_collection: str = field(
+        default_factory=lambda: _env("NBA_LOCK_AUDIT_COLLECTION", "processing_lock_audit")
+    )
+    lock_fence_collection: str = field(
+        default_factory=lambda: _env("NBA_LOCK_FENCE_COLLECTION", "processing_lock_fences")
+    )
+    # Well above Airflow's zombie threshold (300 s by default) and renewed while work runs.
+    lease_seconds: int = field(default_factory=lambda: int(_env("NBA_LEASE_SECONDS", "900")))
+    completion_records: bool = field(default_factory=lambda: _env_bool("NBA_COMPLETION_RECORDS", True))
+    pubsub_enabled: bool = field(default_factory=lambda: _env_bool("NBA_PUBSUB_ENABLED", True))
+    phase3_topic: str = field(
+        default_factory=lambda: _env("NBA_PHASE3_TOPIC", "nba-phase3-analytics-complete")
+    )
+
+    def dataset_for(self, layer: str) -> str:
+        """The dataset of a layer: ``raw``, ``analytics``, ``precompute`` or ``audit``."""
+        try:
+            return {
+                "raw": self.raw_dataset,
+                "analytics": self.analytics_dataset,
+                "precompute": self.precompute_dataset,
+                "audit": self.audit_dataset,
+            }[layer]
+        except KeyError:
+            raise ValueError(f"unknown layer {layer!r}") from None
+
+
+def settings() -> Settings:
+    """Current settings (re-read each call so tests and CLI flags can change the environment)."""
+    return Settings()

@@ -1,0 +1,279 @@
+"""The embedded local stack: Google's Firestore and Pub/Sub emulators and bqemulator.
+
+Each service runs in its own process group on loopback, logs to ``.local/logs/`` and is
+recorded in ``.local/run/<name>.pid``; ``stop`` ends only the groups recorded there. A service
+whose port already answers (started earlier, or by the user) is reused, so starting twice is
+cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from nba_pipeline.config import settings
+
+
+class StackError(RuntimeError):
+    """A local service is missing or did not come up; the message says what to do."""
+
+
+def project_root() -> Path:
+    configured = os.environ.get("NBA_PROJECT_ROOT")
+    if configured:
+        return Path(configured).resolve()
+    return Path(__file__).resolve().parents[3]
+
+
+def state_dir() -> Path:
+    return Path(os.environ.get("NBA_LOCAL_DIR", project_root() / ".local"))
+
+
+def _port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int
+    ready_path: str
+    env_var: str
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return state_dir() / "run" / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return state_dir() / "logs" / f"{self.name}.log"
+
+
+def services() -> dict[str, Service]:
+    project = settings().project
+    return {
+        "firestore": Service("firestore", _port("NBA_FIRESTORE_PORT", 8081), "/", "FIRESTORE_EMULATOR_HOST"),
+        "pubsub": Service("pubsub", _port("NBA_PUBSUB_PORT", 8085), "/", "PUBSUB_EMULATOR_HOST"),
+        "bigquery": Service(
+            "bigquery",
+            _port("NBA_BIGQUERY_PORT", 9050),
+            f"/bigquery/v2/projects/{project}/datasets",
+            "BIGQUERY_EMULATOR_HOST",
+        ),
+    }
+
+
+def client_env() -> dict[str, str]:
+    """Variables that point Google clients (and the provider) at the local stack."""
+    found = services()
+    project = settings().project
+    return {
+        "FIRESTORE_EMULATOR_HOST": found["firestore"].address,
+        "PUBSUB_EMULATOR_HOST": found["pubsub"].address,
+        "BIGQUERY_EMULATOR_HOST": f"http://{found['bigquery'].address}",
+        "NBA_GCP_PROJECT": project,
+        "GOOGLE_CLOUD_PROJECT": project,
+        # An anonymous connection: the provider's hooks then need no credentials file.
+        "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT": json.dumps(
+            {"conn_type": "google_cloud_platform", "extra": {"is_anonymous": True, "project": project}}
+        ),
+    }
+
+
+def _answers(service: Service, timeout: float = 1.0) -> bool:
+    url = f"http://{service.address}{service.ready_path}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def sdk_root() -> Path:
+    configured = os.environ.get("CLOUDSDK_ROOT")
+    if configured:
+        return Path(configured)
+    gcloud = shutil.which("gcloud")
+    if gcloud:
+        try:
+            out = subprocess.run(
+                [gcloud, "info", "--format=value(installation.sdk_root)"],
+                capture_output=True, text=True, timeout=30, check=True,
+            ).stdout.strip()
+            if out:
+                return Path(out)
+        except (subprocess.SubprocessError, OSError):
+            pass
+    return Path("/usr/lib/google-cloud-sdk")
+
+
+def _java() -> str:
+    java = shutil.which("java")
+    if not java:
+        raise StackError("java is not installed: install a Java 17 runtime (Debian: openjdk-17-jre-headless)")
+    return java
+
+
+_JVM_FLAGS = ["-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+
+
+def _command(service: Service) -> list[str]:
+    if service.name == "firestore":
+        jar = Path(
+            os.environ.get("NBA_FIRESTORE_EMULATOR_JAR")
+            or sdk_root() / "platform/cloud-firestore-emulator/cloud-firestore-emulator.jar"
+        )
+        if not jar.is_file():
+            raise StackError(
+                f"Firestore emulator not found at {jar}: install the Debian package "
+                "google-cloud-cli-firestore-emulator (or `gcloud components install "
+                "cloud-firestore-emulator`), or set NBA_FIRESTORE_EMULATOR_JAR"
+            )
+        return [_java(), *_JVM_FLAGS, "-cp", str(jar),
+                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+                "--host", "127.0.0.1", "--port", str(service.port)]
+    if service.name == "pubsub":
+        jars = sorted((sdk_root() / "platform/pubsub-emulator/lib").glob("cloud-pubsub-emulator-*.jar"))
+        configured = os.environ.get("NBA_PUBSUB_EMULATOR_JAR")
+        jar = Path(configured) if configured else (jars[-1] if jars else None)
+        if jar is None or not jar.is_file():
+            raise StackError(
+                "Pub/Sub emulator not found: install the Debian package "
+                "google-cloud-cli-pubsub-emulator (or `gcloud components install pubsub-emulator`), "
+                "or set NBA_PUBSUB_EMULATOR_JAR"
+            )
+        return [_java(), *_JVM_FLAGS, "-jar", str(jar), "--host=127.0.0.1", f"--port={service.port}"]
+    if service.name == "bigquery":
+        exe = Path(os.environ.get("NBA_BQEMULATOR_BIN") or project_root() / ".venv-bqemulator/bin/bqemulator")
+        if not exe.is_file():
+            raise StackError(
+                f"bqemulator not found at {exe}: run bin/setup (it installs bqemulator into "
+                ".venv-bqemulator from requirements-bqemulator.lock)"
+            )
+        grpc_port = _port("NBA_BIGQUERY_GRPC_PORT", service.port + 10)
+        return [str(exe), "start", "--rest-host", "127.0.0.1", "--rest-port", str(service.port),
+                "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc_port),
+                "--project", settings().project, "--log-level", "warning"]
+    raise StackError(f"unknown service {service.name}")
+
+
+def _read_pid(service: Service) -> int | None:
+    try:
+        return int(service.pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def start_service(service: Service, timeout: float = 60.0) -> str:
+    """Start one service unless its port already answers; returns what happened."""
+    if _answers(service):
+        return "running"
+    command = _command(service)
+    service.pid_file.parent.mkdir(parents=True, exist_ok=True)
+    service.log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(service.log_file, "ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, cwd=state_dir(),
+        )
+    service.pid_file.write_text(str(process.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _answers(service):
+            return "started"
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    _stop_group(process.pid)
+    service.pid_file.unlink(missing_ok=True)
+    tail = service.log_file.read_text(errors="replace")[-2000:] if service.log_file.exists() else ""
+    raise StackError(
+        f"{service.name} did not answer on {service.address} within {timeout:.0f} s; "
+        f"is the port taken? Log {service.log_file}:\n{tail}"
+    )
+
+
+def _stop_group(pid: int, grace: float = 10.0) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            break
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def stop_service(service: Service) -> str:
+    pid = _read_pid(service)
+    if pid is None:
+        return "not started here"
+    if not _alive(pid):
+        service.pid_file.unlink(missing_ok=True)
+        return "already stopped"
+    _stop_group(pid)
+    service.pid_file.unlink(missing_ok=True)
+    return "stopped"
+
+
+def start(names: list[str] | None = None) -> dict[str, str]:
+    """Start the named services (all by default) and export their client variables here."""
+    found = services()
+    result = {}
+    for name in names or list(found):
+        result[name] = start_service(found[name])
+    os.environ.update(client_env())
+    return result
+
+
+def stop(names: list[str] | None = None) -> dict[str, str]:
+    found = services()
+    return {name: stop_service(found[name]) for name in names or list(found)}
+
+
+def status() -> dict[str, dict[str, object]]:
+    return {
+        name: {"address": svc.address, "answers": _answers(svc), "pid": _read_pid(svc)}
+        for name, svc in services().items()
+    }
+
+
+def reset_firestore() -> None:
+    """Delete every document in the Firestore emulator (local use only)."""
+    svc = services()["firestore"]
+    url = (f"http://{svc.address}/emulator/v1/projects/{settings().project}"
+           "/databases/(default)/documents")
+    request = urllib.request.Request(url, method="DELETE")
+    with urllib.request.urlopen(request, timeout=10):
+        pass

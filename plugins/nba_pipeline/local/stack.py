@@ -206,7 +206,7 @@ def start_service(service: Service, timeout: float = 60.0) -> str:
         if process.poll() is not None:
             break
         time.sleep(0.2)
-    _stop_group(process.pid)
+    stop_group(process.pid)
     service.pid_file.unlink(missing_ok=True)
     tail = service.log_file.read_text(errors="replace")[-2000:] if service.log_file.exists() else ""
     raise StackError(
@@ -215,7 +215,7 @@ def start_service(service: Service, timeout: float = 60.0) -> str:
     )
 
 
-def _stop_group(pid: int, grace: float = 10.0) -> None:
+def stop_group(pid: int, grace: float = 10.0) -> None:
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -242,7 +242,7 @@ def stop_service(service: Service) -> str:
     if not _alive(pid):
         service.pid_file.unlink(missing_ok=True)
         return "already stopped"
-    _stop_group(pid)
+    stop_group(pid)
     service.pid_file.unlink(missing_ok=True)
     return "stopped"
 
@@ -277,3 +277,14 @@ def reset_firestore() -> None:
     request = urllib.request.Request(url, method="DELETE")
     with urllib.request.urlopen(request, timeout=10):
         pass
+
+
+def missing_requirements() -> list[str]:
+    """What the machine lacks to start the stack, each with what to install (empty when ready)."""
+    problems = []
+    for service in services().values():
+        try:
+            _command(service)
+        except StackError as error:
+            problems.append(f"- {error}")
+    return problems

@@ -1,0 +1,84 @@
+"""Airflow on the embedded stack: a project-local AIRFLOW_HOME with SQLite and LocalExecutor.
+
+Everything is configured through environment variables (``AIRFLOW__*``, ``AIRFLOW_CONN_*``), so
+nothing in the user's own Airflow set-up is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from nba_pipeline.local import stack
+
+
+def airflow_home() -> Path:
+    return stack.state_dir() / "airflow"
+
+
+def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for ``airflow`` commands against the local stack."""
+    root = stack.project_root()
+    home = airflow_home()
+    env = dict(os.environ if base is None else base)
+    env.update(stack.client_env())
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            # Two cores: a few worker processes, not the default 32.
+            "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "8"),
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+            "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "10",
+            "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
+            "NBA_SQL_ROOT": str(root / "include" / "sql"),
+            "NBA_PROJECT_ROOT": str(root),
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(root / "plugins"), env.get("PYTHONPATH", "")) if p
+            ),
+        }
+    )
+    return env
+
+
+def airflow_bin() -> str:
+    candidate = Path(sys.executable).with_name("airflow")
+    return str(candidate) if candidate.exists() else "airflow"
+
+
+def _db_stamp() -> str:
+    import airflow
+
+    return hashlib.sha256(f"{airflow.__version__}|{airflow_home()}".encode()).hexdigest()[:16]
+
+
+def ensure_db(env: dict[str, str] | None = None) -> str:
+    """Create or migrate the local metadata database once; later calls cost a file read."""
+    home = airflow_home()
+    home.mkdir(parents=True, exist_ok=True)
+    stamp_file = home / ".db-stamp"
+    stamp = _db_stamp()
+    if (home / "airflow.db").exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        return "ready"
+    subprocess.run(
+        [airflow_bin(), "db", "migrate"], env=env or airflow_env(), check=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    stamp_file.write_text(stamp)
+    return "migrated"
+
+
+def run_airflow(args: list[str], *, env: dict[str, str] | None = None, capture: bool = False,
+                check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [airflow_bin(), *args], env=env or airflow_env(), check=check, text=True,
+        capture_output=capture,
+    )

@@ -1,0 +1,85 @@
+"""The full local Airflow (``airflow standalone``) on the embedded stack, in the background."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from nba_pipeline.local import airflow_env, stack
+
+
+def _port() -> int:
+    return int(os.environ.get("NBA_AIRFLOW_PORT", "8080"))
+
+
+def _pid_file() -> Path:
+    return stack.state_dir() / "run" / "airflow-standalone.pid"
+
+
+def _log_file() -> Path:
+    return stack.state_dir() / "logs" / "airflow-standalone.log"
+
+
+def url() -> str:
+    return f"http://127.0.0.1:{_port()}"
+
+
+def healthy(timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url()}/api/v2/monitor/health", timeout=timeout) as response:
+            body = json.loads(response.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+    parts = [body.get(name, {}).get("status") for name in ("metadatabase", "scheduler", "triggerer")]
+    return all(status == "healthy" for status in parts)
+
+
+def credentials() -> tuple[str, str | None]:
+    generated = airflow_env.airflow_home() / "simple_auth_manager_passwords.json.generated"
+    try:
+        passwords = json.loads(generated.read_text())
+    except (OSError, ValueError):
+        return "admin", None
+    user, password = next(iter(passwords.items()), ("admin", None))
+    return user, password
+
+
+def start(timeout: float = 120.0) -> dict:
+    """Start ``airflow standalone`` unless it already answers; wait until it is healthy."""
+    stack.start()
+    env = airflow_env.airflow_env()
+    env["AIRFLOW__API__PORT"] = str(_port())
+    airflow_env.ensure_db(env)
+    if not healthy():
+        _pid_file().parent.mkdir(parents=True, exist_ok=True)
+        _log_file().parent.mkdir(parents=True, exist_ok=True)
+        with open(_log_file(), "ab") as log:
+            process = subprocess.Popen(
+                [airflow_env.airflow_bin(), "standalone"], env=env, stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        _pid_file().write_text(str(process.pid))
+        deadline = time.monotonic() + timeout
+        while not healthy():
+            if process.poll() is not None:
+                raise stack.StackError(f"airflow standalone exited; see {_log_file()}")
+            if time.monotonic() > deadline:
+                raise stack.StackError(f"airflow standalone not healthy after {timeout:.0f} s; see {_log_file()}")
+            time.sleep(1)
+    user, password = credentials()
+    return {"url": url(), "user": user, "password": password, "log": str(_log_file())}
+
+
+def stop() -> str:
+    try:
+        pid = int(_pid_file().read_text().strip())
+    except (OSError, ValueError):
+        return "not started here"
+    stack.stop_group(pid, grace=20.0)
+    _pid_file().unlink(missing_ok=True)
+    return "stopped"

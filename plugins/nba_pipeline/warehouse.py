@@ -27,3 +27,35 @@ def ensure_tables(client, config: Settings | None = None, layers: tuple[str, ...
             client.query(load_sql(path, config)).result()
             ran.append(path)
     return ran
+
+
+def _query_parameter(name: str, value):
+    import datetime as dt
+
+    from google.cloud import bigquery
+
+    if isinstance(value, bool):
+        return bigquery.ScalarQueryParameter(name, "BOOL", value)
+    if isinstance(value, int):
+        return bigquery.ScalarQueryParameter(name, "INT64", value)
+    if isinstance(value, float):
+        return bigquery.ScalarQueryParameter(name, "FLOAT64", value)
+    if isinstance(value, dt.datetime):
+        return bigquery.ScalarQueryParameter(name, "TIMESTAMP", value)
+    if isinstance(value, dt.date):
+        return bigquery.ScalarQueryParameter(name, "DATE", value)
+    if isinstance(value, (list, tuple)):
+        kind = "INT64" if value and isinstance(value[0], int) else "STRING"
+        return bigquery.ArrayQueryParameter(name, kind, list(value))
+    return bigquery.ScalarQueryParameter(name, "STRING", None if value is None else str(value))
+
+
+def run_query_file(client, relative_path: str, config: Settings | None = None, **parameters) -> list[dict]:
+    """Run ``include/sql/<relative_path>`` with named parameters; rows as plain dicts."""
+    from google.cloud import bigquery
+
+    job_config = bigquery.QueryJobConfig(
+        query_parameters=[_query_parameter(k, v) for k, v in parameters.items()]
+    )
+    rows = client.query(load_sql(relative_path, config), job_config=job_config).result()
+    return [dict(row.items()) for row in rows]

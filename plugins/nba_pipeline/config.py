@@ -46,6 +46,17 @@ class Settings:
     )
     # Well above Airflow's zombie threshold (300 s by default) and renewed while work runs.
     lease_seconds: int = field(default_factory=lambda: int(_env("NBA_LEASE_SECONDS", "900")))
+    phase3_completion_collection: str = field(
+        default_factory=lambda: _env("NBA_PHASE3_COMPLETION_COLLECTION", "phase3_completion")
+    )
+    phase4_completion_collection: str = field(
+        default_factory=lambda: _env("NBA_PHASE4_COMPLETION_COLLECTION", "phase4_completion")
+    )
+    # A lock held longer than this is reported by the health check (the slowest processor
+    # takes minutes; an hour means a stuck worker renewing a lease it no longer uses).
+    max_lock_hold_seconds: int = field(
+        default_factory=lambda: int(_env("NBA_MAX_LOCK_HOLD_SECONDS", "3600"))
+    )
     completion_records: bool = field(default_factory=lambda: _env_bool("NBA_COMPLETION_RECORDS", True))
     pubsub_enabled: bool = field(default_factory=lambda: _env_bool("NBA_PUBSUB_ENABLED", True))
     phase3_topic: str = field(

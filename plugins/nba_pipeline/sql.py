@@ -1,14 +1,16 @@
 """SQL files from ``include/sql/``: located, read and given their dataset names.
 
 Values always travel as BigQuery query parameters (``@game_date``). Only identifiers that
-BigQuery cannot parameterise (project and dataset names) are substituted, from settings,
-after checking they are plain identifiers.
+BigQuery cannot parameterise (project and dataset names from settings; table and column
+names of a generic query such as the duplicate check) are substituted, after checking they are
+plain identifiers.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from string import Template
@@ -59,12 +61,54 @@ def _read(path: Path) -> str:
     return path.read_text()
 
 
-def load_sql(relative_path: str, config: Settings | None = None) -> str:
-    """Read ``include/sql/<relative_path>`` and fill in ``${project}``, ``${raw_dataset}``, ..."""
+def _checked(key: str, name: object) -> str:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise ValueError(f"{key}: {name!r} is not a valid BigQuery identifier")
+    return name
+
+
+def extra_identifiers(extra: Mapping[str, object]) -> dict[str, str]:
+    """Check per-query identifiers (a table, a list of columns) and render them as SQL.
+
+    A string must be one plain identifier; a list or tuple becomes ``a, b``; a mapping of
+    alias to column becomes ``b AS a, d AS c``. Each name is checked, so one placeholder can
+    stand for a column list in ``GROUP BY`` or for named ``STRUCT()`` fields.
+    """
+    rendered = {}
+    for key, value in extra.items():
+        if isinstance(value, str):
+            rendered[key] = _checked(key, value)
+            continue
+        if isinstance(value, Mapping):
+            items = [f"{_checked(key, column)} AS {_checked(key, alias)}" for alias, column in value.items()]
+        else:
+            items = [_checked(key, name) for name in value]
+        if not items:
+            raise ValueError(f"{key} is an empty list of identifiers")
+        rendered[key] = ", ".join(items)
+    return rendered
+
+
+def load_sql(
+    relative_path: str,
+    config: Settings | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> str:
+    """Read ``include/sql/<relative_path>`` and fill in ``${project}``, ``${raw_dataset}``, ...
+
+    ``extra`` adds identifiers of one query (``{"table": ..., "key_columns": [...]}``); they
+    cannot replace the dataset names that come from settings.
+    """
     path = sql_root() / relative_path
     if not path.is_file():
         raise FileNotFoundError(f"no SQL file {relative_path} under {sql_root()}")
-    return Template(_read(path)).substitute(identifiers(config))
+    names = identifiers(config)
+    if extra:
+        clashing = sorted(set(extra) & set(names))
+        if clashing:
+            raise ValueError(f"extra identifiers may not replace {', '.join(clashing)}")
+        names.update(extra_identifiers(extra))
+    return Template(_read(path)).substitute(names)
 
 
 def schema_files(dataset_folder: str) -> list[str]:

@@ -32,5 +32,5 @@ class WarehouseHook(BigQueryHook):
     def client(self):
         return self.get_client(project_id=settings().project, location=self.location)
 
-    def query_file(self, relative_path: str, **parameters) -> list[dict]:
-        return run_query_file(self.client(), relative_path, **parameters)
+    def query_file(self, relative_path: str, extra=None, **parameters) -> list[dict]:
+        return run_query_file(self.client(), relative_path, extra=extra, **parameters)

@@ -52,25 +52,25 @@ class EarlierDatesSettledSensor(BaseSensorOperator):
 
     :param business_date: The game date D of this run (YYYY-MM-DD); templated.
     :param marker_task_id: The task whose success means a run's post-game tables are written.
-    :param force: Do not wait (a person re-running one date knowingly); templated.
+    :param wait: ``False`` to pass at once (a person re-running one date knowingly); templated.
     """
 
-    template_fields: Sequence[str] = ("business_date", "force")
+    template_fields: Sequence[str] = ("business_date", "wait")
 
-    def __init__(self, *, business_date: str, marker_task_id: str, force: Any = False, **kwargs: Any) -> None:
+    def __init__(self, *, business_date: str, marker_task_id: str, wait: Any = True, **kwargs: Any) -> None:
         kwargs.setdefault("mode", "reschedule")
         kwargs.setdefault("poke_interval", 20)
         kwargs.setdefault("timeout", 12 * 3600)
         super().__init__(**kwargs)
         self.business_date = business_date
         self.marker_task_id = marker_task_id
-        self.force = force
+        self.wait = wait
 
     def poke(self, context) -> bool:
         from airflow.exceptions import AirflowFailException
 
-        if str(self.force).lower() in {"true", "1"}:
-            self.log.info("force is set: not waiting for earlier dates")
+        if str(self.wait).lower() in {"false", "0"}:
+            self.log.info("wait_for_earlier_dates is off: not waiting for earlier dates")
             return True
         business = dt.date.fromisoformat(self.business_date)
         ti = context["ti"]
@@ -82,7 +82,7 @@ class EarlierDatesSettledSensor(BaseSensorOperator):
         if failed:
             raise AirflowFailException(
                 f"earlier dates of the season failed their post-game processors: {', '.join(failed)}; "
-                "re-run them first, or trigger this date with force=true"
+                "re-run them first, or trigger this date with wait_for_earlier_dates=false"
             )
         if waiting:
             self.log.info("Waiting for earlier dates' runs: %s", ", ".join(waiting))

@@ -17,7 +17,7 @@ class GamebookReadySensor(BaseSensorOperator):
 
     :param business_date: The game date D (YYYY-MM-DD); templated.
     :param fallback_deadline_et: Time of day on D + 1 (America/New_York, HH:MM) after which a final
-        game without gamebook rows may use the live boxscores.
+        game without gamebook rows may use the live boxscores; defaults to the settings.
     :param gcp_conn_id: The Google Cloud connection to BigQuery.
     """
 
@@ -27,16 +27,19 @@ class GamebookReadySensor(BaseSensorOperator):
         self,
         *,
         business_date: str,
-        fallback_deadline_et: str = "12:00",
+        fallback_deadline_et: str | None = None,
         gcp_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
+        from nba_pipeline.config import settings
+
+        config = settings()
         kwargs.setdefault("mode", "reschedule")
-        kwargs.setdefault("poke_interval", 300)
+        kwargs.setdefault("poke_interval", config.raw_poke_seconds)
         kwargs.setdefault("timeout", 10 * 3600)
         super().__init__(**kwargs)
         self.business_date = business_date
-        self.fallback_deadline_et = fallback_deadline_et
+        self.fallback_deadline_et = fallback_deadline_et or config.gamebook_deadline_et
         self.gcp_conn_id = gcp_conn_id
 
     def poke(self, context) -> PokeReturnValue:

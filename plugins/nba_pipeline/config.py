@@ -57,6 +57,9 @@ class Settings:
     max_lock_hold_seconds: int = field(
         default_factory=lambda: int(_env("NBA_MAX_LOCK_HOLD_SECONDS", "3600"))
     )
+    # How often the raw-data sensor looks again, and when live boxscores may stand in (ET, D + 1).
+    raw_poke_seconds: int = field(default_factory=lambda: int(_env("NBA_RAW_POKE_SECONDS", "300")))
+    gamebook_deadline_et: str = field(default_factory=lambda: _env("NBA_GAMEBOOK_DEADLINE_ET", "12:00"))
     completion_records: bool = field(default_factory=lambda: _env_bool("NBA_COMPLETION_RECORDS", True))
     pubsub_enabled: bool = field(default_factory=lambda: _env_bool("NBA_PUBSUB_ENABLED", True))
     phase3_topic: str = field(

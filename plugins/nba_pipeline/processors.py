@@ -32,6 +32,13 @@ class Processor:
         return self.name
 
     @property
+    def dataset(self) -> str:
+        """The dataset of the table, from settings (``analytics`` or ``precompute`` layer)."""
+        from nba_pipeline.config import settings
+
+        return settings().dataset_for(self.layer)
+
+    @property
     def date_column(self) -> str:
         return self.key[0]
 

@@ -50,12 +50,16 @@ def _query_parameter(name: str, value):
     return bigquery.ScalarQueryParameter(name, "STRING", None if value is None else str(value))
 
 
-def run_query_file(client, relative_path: str, config: Settings | None = None, **parameters) -> list[dict]:
-    """Run ``include/sql/<relative_path>`` with named parameters; rows as plain dicts."""
+def run_query_file(client, relative_path: str, config: Settings | None = None, extra=None,
+                   **parameters) -> list[dict]:
+    """Run ``include/sql/<relative_path>`` with named parameters; rows as plain dicts.
+
+    ``extra`` names identifiers of a generic query (a table, its columns), see ``load_sql``.
+    """
     from google.cloud import bigquery
 
     job_config = bigquery.QueryJobConfig(
         query_parameters=[_query_parameter(k, v) for k, v in parameters.items()]
     )
-    rows = client.query(load_sql(relative_path, config), job_config=job_config).result()
+    rows = client.query(load_sql(relative_path, config, extra=extra), job_config=job_config).result()
     return [dict(row.items()) for row in rows]

@@ -16,7 +16,8 @@ from nba_pipeline.local import stack
 
 
 def airflow_home() -> Path:
-    return stack.state_dir() / "airflow"
+    configured = os.environ.get("NBA_AIRFLOW_HOME")
+    return Path(configured) if configured else stack.state_dir() / "airflow"
 
 
 def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:

@@ -32,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     for run in json.loads(args.runs):
         logical_date = dt.datetime.fromisoformat(run["logical_date"]) if run.get("logical_date") else None
         started = time.perf_counter()
-        dag_run = dag.test(logical_date=logical_date, run_conf=run.get("conf") or {})
+        try:
+            dag_run = dag.test(logical_date=logical_date, run_conf=run.get("conf") or {})
+        except Exception as error:  # e.g. params that fail validation: the run is refused
+            failed += 1
+            print("RESULT " + json.dumps({
+                "conf": run.get("conf"), "run_id": None, "state": "rejected",
+                "error": f"{type(error).__name__}: {error}", "seconds": round(time.perf_counter() - started, 1),
+            }), flush=True)
+            continue
         state = str(getattr(dag_run.state, "value", dag_run.state))
         failed += state != "success"
         print("RESULT " + json.dumps({

@@ -1,0 +1,111 @@
+"""What the ``nba_pipeline`` DAG's Python tasks do, kept out of the DAG file so it parses fast.
+
+Clients come from the Airflow connection (through hooks), so the same code runs locally and on
+Cloud Composer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from nba_pipeline import processors
+from nba_pipeline.config import settings
+from nba_pipeline.run_dates import InvalidRunRequest, plan_run
+
+log = logging.getLogger(__name__)
+
+
+def plan_from_context(params, dag_run, logical_date) -> dict:
+    """Validate the run's params and return its plan; a bad request fails the run here."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    params = params or {}
+    try:
+        plan = plan_run(
+            game_date=params.get("game_date"),
+            processor_names=params.get("processors") or [],
+            force=params.get("force", False),
+            logical_date=logical_date,
+            run_after=getattr(dag_run, "run_after", None),
+            run_type=getattr(dag_run, "run_type", None),
+            now=dt.datetime.now(dt.timezone.utc),
+        )
+    except InvalidRunRequest as error:
+        # No retry can fix a bad request: fail at once, before anything is written.
+        raise AirflowFailException(f"invalid run request: {error}") from None
+    log.info("Business date %s (mode %s), processors: %s%s", plan.business_date, plan.mode,
+             ", ".join(plan.processors), " (force)" if plan.force else "")
+    return plan.to_dict()
+
+
+def completion_date(phase: int, business_date: str) -> dt.date:
+    """phase3_completion/{D}, phase4_completion/{D + 1}."""
+    from nba_pipeline.completion import document_date
+
+    return document_date(phase, dt.date.fromisoformat(business_date))
+
+
+def _completion_store(gcp_conn_id: str | None = None):
+    from nba_pipeline.completion import CompletionStore
+    from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
+
+    return CompletionStore(FirestoreLockHook(gcp_conn_id=gcp_conn_id).get_client())
+
+
+def already_complete(processor_name: str, plan: dict, gcp_conn_id: str | None = None) -> bool:
+    """Whether the completion record already holds a successful entry for the processor."""
+    if not settings().completion_records:
+        return False
+    phase = processors.get(processor_name).phase
+    record = _completion_store(gcp_conn_id).get(phase, completion_date(phase, plan["business_date"])) or {}
+    entry = record.get(processor_name)
+    return isinstance(entry, dict) and entry.get("status") == "success"
+
+
+def check_phase(phase: int, plan: dict, run_id: str) -> dict:
+    """Duplicate checks on every table of the phase; fails with the offending keys."""
+    from nba_pipeline.checks import assert_no_duplicates, check_phase as run_checks
+    from nba_pipeline.hooks.warehouse import WarehouseHook
+
+    results = run_checks(WarehouseHook().client(), phase, dt.date.fromisoformat(plan["business_date"]),
+                         run_id=run_id, persist=True)
+    assert_no_duplicates(results)
+    return {result.table: result.row_count for result in results}
+
+
+def record_phase(phase: int, plan: dict, row_counts: dict, dag_run) -> dict:
+    """Write the phase's completion record (and phase 3's Pub/Sub messages) for what ran."""
+    run_id = dag_run.run_id
+    execution_id = f"{dag_run.dag_id}/{run_id}"
+    date = completion_date(phase, plan["business_date"])
+    ran = [p for p in processors.phase(phase) if p.name in plan["processors"]]
+    written = {}
+    store = _completion_store() if settings().completion_records else None
+    publisher = _publisher() if phase == 3 and settings().pubsub_enabled else None
+    for processor in ran:
+        count = int(row_counts.get(processor.table, 0))
+        if store is not None:
+            store.record_processor(phase, date, processor.name, status="success", record_count=count,
+                                   execution_id=execution_id, mode=plan["mode"])
+        if publisher is not None:
+            # The grading service knows processors by their class name (as in the lock keys).
+            publisher.publish(processor.lock_class, f"{processor.dataset}.{processor.table}",
+                              processor.target_date(dt.date.fromisoformat(plan["business_date"])).isoformat(),
+                              "success", count, execution_id)
+        written[processor.name] = count
+    if phase == 3 and store is not None:
+        # Phase 4 starts as soon as this task succeeds.
+        store.mark_triggered(date, reason=f"phase 3 complete; phase 4 started by {execution_id}")
+    log.info("phase%s_completion/%s: %s", phase, date, written)
+    return {"date": date.isoformat(), "records": written}
+
+
+def _publisher():
+    from airflow.providers.google.cloud.hooks.pubsub import PubSubHook
+
+    from nba_pipeline.completion import PhaseCompletePublisher
+
+    config = settings()
+    client = PubSubHook(gcp_conn_id=config.gcp_conn_id).get_conn()
+    return PhaseCompletePublisher(client, config.project, topic=config.phase3_topic)

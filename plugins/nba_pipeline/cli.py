@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 
 from rich.console import Console
@@ -123,6 +124,175 @@ def cmd_demo(args) -> int:
     return demo.run(console, dates=args.dates, seed=args.seed)
 
 
+# --- health, reconcile, locks --------------------------------------------------------------
+
+def _window_dates(args) -> list[dt.date]:
+    from nba_pipeline.health import window_dates
+
+    if args.until is not None and args.date is not None:
+        raise argparse.ArgumentTypeError("--until goes with --days, not --date")
+    return window_dates(days=args.days, date=args.date, until=args.until)
+
+
+def _print_json(data) -> None:
+    # Plain stdout: rich would reflow or highlight what machines parse.
+    sys.stdout.write((data if isinstance(data, str) else json.dumps(data, indent=2, sort_keys=True, default=str)) + "\n")
+
+
+def cmd_health(args) -> int:
+    from pathlib import Path
+
+    from nba_pipeline.clients import bigquery_client, firestore_client
+    from nba_pipeline.health import run_health
+
+    report = run_health(bigquery_client(), firestore_client(), _window_dates(args))
+    if args.html:
+        Path(args.html).write_text(report.to_html())
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        console.print(report.to_table())
+        if args.html:
+            console.print(f"calendar grid written to {args.html}")
+    if report.error:
+        err.print(f"[red]could not check:[/] {report.error}")
+    return report.exit_code
+
+
+def cmd_reconcile(args) -> int:
+    from nba_pipeline.clients import bigquery_client, firestore_client
+    from nba_pipeline.completion import CompletionStore
+    from nba_pipeline.health import CouldNotCheck, HealthWindow, is_service_error
+    from nba_pipeline.reconcile import apply, plan_reconcile, run_locally
+
+    bq, fs = bigquery_client(), firestore_client()
+    window = HealthWindow(bq, fs, _window_dates(args))
+    try:
+        window.probe()
+        plan = plan_reconcile(bq, fs, window.dates, window=window)
+    except Exception as error:
+        if not isinstance(error, CouldNotCheck) and not is_service_error(error):
+            raise
+        err.print(f"[red]could not check:[/] {error}")
+        return 2
+    if args.json and not args.fix:
+        _print_json({"fix": False, "plan": plan.to_dict()})
+        return 1 if not plan.empty else 0
+    if not args.fix:
+        for line in plan.describe():
+            console.print(("would " if not plan.empty else "") + line, markup=False)
+        if not plan.empty:
+            console.print("dry run: nothing was changed; run again with --fix to apply")
+        return 1 if not plan.empty else 0
+    trigger = None if args.records_only else run_locally
+    # The store logs each rewrite; the lines printed here say the same.
+    logging.getLogger("nba_pipeline.completion").addHandler(logging.NullHandler())
+    if plan.reruns and trigger is not None and not args.json:
+        console.print("running nba_pipeline for " + ", ".join(d.isoformat() for d in plan.reruns)
+                      + " after the record fixes (this waits for the runs)")
+    result = apply(plan, CompletionStore(fs), trigger=trigger)
+    if args.json:
+        _print_json({"fix": True, "plan": plan.to_dict(), "result": result.to_dict()})
+    else:
+        if plan.empty:
+            console.print(plan.describe()[0])
+        for change in plan.changes:
+            console.print(f"rewrote {change.document}: {'; '.join(change.reasons)}", markup=False)
+        if plan.reruns and trigger is None:
+            console.print("records only: not running nba_pipeline for "
+                          + ", ".join(d.isoformat() for d in plan.reruns))
+        if result.runs:
+            _print_table("nba_pipeline runs", ["game_date", "run_id", "state", "seconds"],
+                         [[(r.get("conf") or {}).get("game_date"), r.get("run_id"), r.get("state") or r.get("error"),
+                           r.get("seconds")] for r in result.runs])
+    for run in result.failed_runs:
+        tail = "\n".join((run.get("log") or "").splitlines()[-20:])
+        err.print(f"[red]nba_pipeline for {(run.get('conf') or {}).get('game_date')}: {run.get('state')}[/]")
+        if tail:
+            err.print(tail, markup=False, highlight=False)
+    if result.triggered and len(result.runs) < len(result.triggered):
+        err.print(f"[red]{len(result.triggered) - len(result.runs)} run(s) did not report back[/]")
+        return 1
+    return 1 if result.failed_runs else 0
+
+
+def _lock_rows(states) -> list[list]:
+    rows = []
+    for state in states:
+        holder = state.execution_id or (state.holder.execution_id if state.holder else "")
+        status = "expired" if state.expired else ("legacy" if state.legacy else "held")
+        expires = "" if state.expires_in_seconds is None else f"{state.expires_in_seconds:.0f}"
+        held = "" if state.held_seconds is None else f"{state.held_seconds:.0f}"
+        rows.append([state.key, status, holder, state.fence, held, expires])
+    return rows
+
+
+def cmd_locks(args) -> int:
+    import getpass
+
+    from nba_pipeline.clients import firestore_client
+    from nba_pipeline.health import CouldNotCheck, lease_store, probe_firestore
+
+    client = firestore_client()
+    try:
+        probe_firestore(client)
+    except CouldNotCheck as error:
+        err.print(f"[red]could not check:[/] {error}")
+        return 2
+    store = lease_store(client)
+    # The lease library logs each release; the lines printed here say the same.
+    logging.getLogger("nba_pipeline.lease").addHandler(logging.NullHandler())
+    columns = ["key", "state", "holder", "fence", "held s", "expires in s"]
+    if args.action == "list":
+        states = store.list(args.prefix)
+        if args.json:
+            _print_json([state.to_dict() for state in states])
+        elif states:
+            _print_table(f"locks in {store.collection}", columns, _lock_rows(states))
+        else:
+            console.print(f"no locks in {store.collection}")
+        return 0
+    if not args.key:
+        err.print(f"locks {args.action} needs a KEY (see `nba-pipeline locks list`)")
+        return 2
+    if args.action == "show":
+        state = store.inspect(args.key)
+        history = store.audit_log(args.key, limit=args.limit)
+        if args.json:
+            _print_json({"lock": state.to_dict(), "audit": history})
+            return 0
+        console.print(state.describe(), markup=False)
+        if state.exists:
+            _print_table("lock", columns, _lock_rows([state]))
+        _print_table(f"last {len(history)} audit record(s)", ["at", "event", "execution_id", "fence", "reason"],
+                     [[r.get("at"), r.get("event"), r.get("execution_id"), r.get("fence"),
+                       r.get("reason") or ""] for r in history])
+        return 0
+    # release
+    if not args.reason or not args.reason.strip():
+        err.print("locks release needs --reason (it is kept in the audit log)")
+        return 2
+    state = store.inspect(args.key)
+    if not state.exists:
+        console.print(f"{args.key}: no lock to release")
+        return 1
+    actor = args.actor or getpass.getuser()
+    if store.force_release(args.key, reason=args.reason.strip(), actor=actor):
+        console.print(f"released {state.describe()}; audited as {actor}: {args.reason.strip()}", markup=False)
+        return 0
+    err.print(f"{args.key}: the lock kept changing; nothing released, try again")
+    return 1
+
+
+def _add_window(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--days", type=int, default=None, metavar="N",
+                       help="the N business dates ending yesterday (America/New_York); default 3")
+    group.add_argument("--date", type=_date, default=None, metavar="D", help="one business date")
+    parser.add_argument("--until", type=_date, default=None, metavar="D",
+                        help="with --days: the last date of the window instead of yesterday")
+
+
 # --- parser ------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,6 +330,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dates", nargs="*", type=_date, default=None, help="business dates to run")
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("health", help="check completion records, duplicates, raw data timeliness and locks",
+                       formatter_class=RichHelpFormatter,
+                       description="Exit 0 all good, 1 issues found, 2 could not check.")
+    _add_window(p)
+    p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
+    p.add_argument("--html", metavar="FILE", help="also write a one-page calendar grid to FILE")
+    p.set_defaults(func=cmd_health)
+
+    p = sub.add_parser("reconcile", help="make completion records match the warehouse; re-run incomplete dates",
+                       formatter_class=RichHelpFormatter,
+                       description="Dry run by default (exit 1 when something would change). --fix rewrites "
+                                   "the records and runs nba_pipeline for dates whose phases are incomplete.")
+    _add_window(p)
+    p.add_argument("--fix", action="store_true", help="apply the changes and run the incomplete dates")
+    p.add_argument("--records-only", action="store_true", help="with --fix: rewrite records, run nothing")
+    p.add_argument("--json", action="store_true", help="machine-readable plan (and result) on stdout")
+    p.set_defaults(func=cmd_reconcile)
+
+    p = sub.add_parser("locks", help="list, show or release processor locks", formatter_class=RichHelpFormatter)
+    p.add_argument("action", choices=["list", "show", "release"])
+    p.add_argument("key", nargs="?", help="lock key, e.g. PlayerGameSummaryProcessor_2026-02-03")
+    p.add_argument("--prefix", help="list: only keys starting with this")
+    p.add_argument("--reason", help="release: why (required, audited)")
+    p.add_argument("--actor", help="release: who (default: the login name)")
+    p.add_argument("--limit", type=int, default=10, help="show: audit records to list")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_locks)
 
     return parser
 

@@ -58,7 +58,7 @@ def test_no_import_errors(parsed):
 
 
 def test_expected_dags_present(parsed):
-    assert {"nba_stack_check"} <= set(parsed["dags"])
+    assert {"nba_stack_check", "nba_health_check", "nba_reconcile"} <= set(parsed["dags"])
 
 
 def test_every_file_parses_within_budget(parsed):

@@ -65,12 +65,18 @@ def already_complete(processor_name: str, plan: dict, gcp_conn_id: str | None = 
 
 def check_phase(phase: int, plan: dict, run_id: str) -> dict:
     """Duplicate checks on every table of the phase; fails with the offending keys."""
-    from nba_pipeline.checks import assert_no_duplicates, check_phase as run_checks
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from nba_pipeline.checks import DuplicateKeysFound, assert_no_duplicates, check_phase as run_checks
     from nba_pipeline.hooks.warehouse import WarehouseHook
 
     results = run_checks(WarehouseHook().client(), phase, dt.date.fromisoformat(plan["business_date"]),
                          run_id=run_id, persist=True)
-    assert_no_duplicates(results)
+    try:
+        assert_no_duplicates(results)
+    except DuplicateKeysFound as found:
+        # Duplicates do not go away on a retry: fail now, with the offending keys in the message.
+        raise AirflowFailException(str(found)) from None
     return {result.table: result.row_count for result in results}
 
 

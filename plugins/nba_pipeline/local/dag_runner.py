@@ -30,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     dag = bag.dags[args.dag_id]
     failed = 0
     for run in json.loads(args.runs):
-        logical_date = dt.datetime.fromisoformat(run["logical_date"]) if run.get("logical_date") else None
+        # Never None: dag.test() clears the task instances of every run between its logical date
+        # bounds, and None bounds would wipe the states of all earlier runs.
+        logical_date = (dt.datetime.fromisoformat(run["logical_date"]) if run.get("logical_date")
+                        else dt.datetime.now(dt.timezone.utc))
         started = time.perf_counter()
         try:
             dag_run = dag.test(logical_date=logical_date, run_conf=run.get("conf") or {})

@@ -18,11 +18,12 @@ def _port() -> int:
 
 
 def _pid_file() -> Path:
-    return stack.state_dir() / "run" / "airflow-standalone.pid"
+    # Beside its own metadata database, so two Airflow homes never share a pid file.
+    return airflow_env.airflow_home() / "standalone.pid"
 
 
 def _log_file() -> Path:
-    return stack.state_dir() / "logs" / "airflow-standalone.log"
+    return airflow_env.airflow_home() / "standalone.log"
 
 
 def url() -> str:

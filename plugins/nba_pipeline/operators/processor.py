@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from nba_pipeline import processors
 from nba_pipeline.operators.guarded_bigquery import LeaseGuardedBigQueryInsertJobOperator
@@ -74,7 +74,8 @@ class ProcessorOperator(LeaseGuardedBigQueryInsertJobOperator):
             target_date=registered.target_date(business),
         )[0]
         if row["max_fence"] > result["fence"]:
-            raise AirflowException(
+            # A retry would get a fence from the same counter: fail at once and say why.
+            raise AirflowFailException(
                 f"{registered.table} rows of {registered.target_date(business)} carry fence {row['max_fence']}, "
                 f"newer than this run's fence {result['fence']}: its MERGE was refused. The fencing counter "
                 f"for {self.lock_key} went back (was the fence collection reset?)"

@@ -1,0 +1,207 @@
+"""``nba_pipeline`` run end to end by Airflow on the local stack, with bad data injected.
+
+Dates (2025-26 season): 2026-02-03 has duplicated raw rows, 2026-02-04 has a game without a
+gamebook (live boxscores only), 2026-02-05 has an all-zero team boxscore row; 2026-02-12 is
+the first day of the All-Star break (no games).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nba_pipeline import processors
+from nba_pipeline.checks import check_history
+from nba_pipeline.clients import firestore_client
+from nba_pipeline.completion import CompletionStore
+from nba_pipeline.config import settings
+from nba_pipeline.lease import LeaseStore
+from tests.e2e.support import isolated_world, pipeline_hashes, pull_messages
+from tests.sql.helpers import query, table_id
+
+pytestmark = pytest.mark.e2e
+
+DATES = [dt.date(2026, 2, 3), dt.date(2026, 2, 4), dt.date(2026, 2, 5)]
+NO_GAMES = dt.date(2026, 2, 12)
+FAULTS = ["duplicate_raw:2026-02-03", "missing_gamebook:2026-02-04", "zero_team_row:2026-02-05"]
+
+
+@pytest.fixture(scope="module")
+def world(bigquery_client, tmp_path_factory):
+    with isolated_world(bigquery_client, tmp_path_factory.mktemp("pipeline"), start=dt.date(2026, 1, 27),
+                        end=dt.date(2026, 2, 13), faults=FAULTS, name="dag") as world:
+        world.first_runs = world.run(DATES)
+        yield world
+
+
+def lease_store():
+    config = settings()
+    return LeaseStore(firestore_client(), collection=config.lock_collection,
+                      fence_collection=config.lock_fence_collection, audit_collection=config.lock_audit_collection)
+
+
+def count(client, processor, business):
+    p = processors.get(processor)
+    return query(client, f"SELECT COUNT(*) AS n FROM `{table_id(p.table, p.layer)}` WHERE {p.date_column} = @d",
+                 d=p.target_date(business))[0]["n"]
+
+
+def test_three_consecutive_dates_succeed(world):
+    assert [o["state"] for o in world.first_runs] == ["success"] * 3, world.first_runs
+
+
+def test_row_counts_match_the_raw_data(world, bigquery_client):
+    for business in DATES:
+        games = query(bigquery_client, f"""
+            SELECT COUNT(DISTINCT game_id) AS n FROM (
+              SELECT game_id, game_status FROM `{table_id('nbac_schedule', 'raw')}` WHERE game_date = @d
+              QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY processed_at DESC) = 1)
+            WHERE game_status = 3""", d=business)[0]["n"]
+        players = query(bigquery_client, f"""
+            SELECT COUNT(DISTINCT CONCAT(game_id, player_lookup)) AS n FROM (
+              SELECT game_id, player_lookup FROM `{table_id('nbac_gamebook_player_stats', 'raw')}` WHERE game_date = @d
+              UNION ALL
+              SELECT game_id, player_lookup FROM `{table_id('nbac_player_boxscores', 'raw')}` WHERE game_date = @d
+                AND game_id NOT IN (SELECT game_id FROM `{table_id('nbac_gamebook_player_stats', 'raw')}` WHERE game_date = @d))
+            """, d=business)[0]["n"]
+        assert games > 0
+        assert count(bigquery_client, "team_offense_game_summary", business) == 2 * games
+        assert count(bigquery_client, "team_defense_game_summary", business) == 2 * games
+        assert count(bigquery_client, "player_game_summary", business) == players
+        for name in ("upcoming_player_game_context", "player_daily_cache", "ml_feature_store"):
+            assert count(bigquery_client, name, business) > 0, (name, business)
+
+
+def test_possessions_recomputed_from_the_raw_boxscore(world, bigquery_client):
+    raw = query(bigquery_client, f"""
+        SELECT team_abbr, fg_attempted, ft_attempted, turnovers, offensive_rebounds, points
+        FROM `{table_id('nbac_team_boxscore', 'raw')}` WHERE game_date = @d
+        QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id, team_abbr ORDER BY processed_at DESC) = 1""", d=DATES[0])
+    summary = {r["team_abbr"]: r for r in query(
+        bigquery_client, f"SELECT * FROM `{table_id('team_offense_game_summary')}` WHERE game_date = @d", d=DATES[0])}
+    for row in raw:
+        expected = row["fg_attempted"] + 0.44 * row["ft_attempted"] + row["turnovers"] - row["offensive_rebounds"]
+        got = summary[row["team_abbr"]]
+        assert got["possessions"] == pytest.approx(expected, abs=0.01)
+        assert got["offensive_rating"] == pytest.approx(100 * row["points"] / expected, abs=0.01)
+
+
+def test_injected_bad_data_is_handled_and_flagged(world, bigquery_client):
+    fallback = query(bigquery_client, f"""SELECT COUNT(*) AS n FROM `{table_id('player_game_summary')}`
+        WHERE game_date = @d AND primary_source = 'live_boxscore'""", d=DATES[1])[0]["n"]
+    assert fallback > 0
+    zero = query(bigquery_client, f"""SELECT COUNTIF(usage_rate IS NOT NULL) AS with_usage, COUNT(*) AS n
+        FROM `{table_id('player_game_summary')}` WHERE game_date = @d AND data_quality_flag = 'team_stats_zero'""",
+                 d=DATES[2])[0]
+    assert zero["n"] > 0 and zero["with_usage"] == 0
+    usage = query(bigquery_client, f"""SELECT MAX(usage_rate) AS top FROM `{table_id('player_game_summary')}`
+        WHERE game_date IN UNNEST(@days)""".replace("@days", "[@a, @b, @c]"), a=DATES[0], b=DATES[1], c=DATES[2])
+    assert 0 < usage[0]["top"] <= 100
+
+
+def test_completion_records_and_messages(world):
+    store = CompletionStore(firestore_client())
+    for business in DATES:
+        phase3 = store.get(3, business)
+        phase4 = store.get(4, business + dt.timedelta(days=1))
+        for record, phase in ((phase3, 3), (phase4, 4)):
+            entries = {k: v for k, v in record.items() if not k.startswith("_")}
+            assert set(entries) == {p.name for p in processors.phase(phase)}
+            assert record["_completed_count"] == len(entries) == 5
+            assert all(e["status"] == "success" for e in entries.values())
+        assert phase3["_triggered"] is True
+    messages = pull_messages(world.subscription, expected_at_least=15)
+    sent = sorted((m["processor_name"], m["game_date"]) for m in messages)
+    expected = sorted((p.lock_class, p.target_date(b).isoformat()) for b in DATES for p in processors.phase(3))
+    assert sent == expected
+
+
+def test_checks_persisted_and_no_lock_left(world, bigquery_client):
+    history = check_history(bigquery_client, DATES[0], DATES[-1] + dt.timedelta(days=1))
+    assert len(history) >= 10 * len(DATES)
+    assert all(row["passed"] for row in history)
+    store = lease_store()
+    for business in DATES:
+        for p in processors.PROCESSORS:
+            state = store.inspect(p.lock_key(business))
+            assert not state.exists, f"{p.lock_key(business)} still held: {state.describe()}"
+            events = [e["event"] for e in store.audit_log(p.lock_key(business))]
+            assert "acquire" in events and "release" in events
+
+
+def test_rerun_with_force_gives_identical_tables_and_newer_fences(world, bigquery_client):
+    business = DATES[1]
+    before = pipeline_hashes(bigquery_client, [business])
+    fence_before = query(bigquery_client, f"SELECT MAX(_fence) AS f FROM `{table_id('player_game_summary')}` "
+                         "WHERE game_date = @d", d=business)[0]["f"]
+    outcomes = world.run([business], force=True)
+    assert [o["state"] for o in outcomes] == ["success"]
+    assert pipeline_hashes(bigquery_client, [business]) == before
+    fence_after = query(bigquery_client, f"SELECT MAX(_fence) AS f FROM `{table_id('player_game_summary')}` "
+                        "WHERE game_date = @d", d=business)[0]["f"]
+    assert fence_after > fence_before
+
+
+def test_rerun_without_force_skips_completed_processors(world, bigquery_client):
+    business = DATES[0]
+    acquisitions = len([e for e in lease_store().audit_log(processors.get("player_game_summary").lock_key(business))
+                        if e["event"] == "acquire"])
+    outcomes = world.run([business])
+    assert [o["state"] for o in outcomes] == ["success"]
+    after = len([e for e in lease_store().audit_log(processors.get("player_game_summary").lock_key(business))
+                 if e["event"] == "acquire"])
+    assert after == acquisitions
+
+
+def test_a_day_without_games_is_a_recorded_success(world, bigquery_client):
+    outcomes = world.run([NO_GAMES])
+    assert [o["state"] for o in outcomes] == ["success"]
+    for p in processors.PROCESSORS:
+        assert count(bigquery_client, p.name, NO_GAMES) == 0
+    store = CompletionStore(firestore_client())
+    record = store.get(3, NO_GAMES)
+    assert record["_completed_count"] == 5
+    assert all(v["record_count"] == 0 for k, v in record.items() if not k.startswith("_"))
+
+
+@pytest.mark.parametrize(
+    "conf, message",
+    [
+        ({"game_date": "2026-13-45"}, "2026-13-45"),
+        ({"game_date": "2031-01-01"}, "not finished yet"),
+        ({"game_date": "2026-02-06", "processors": ["player_game_summary", "no_such_processor"]}, "no_such_processor"),
+    ],
+)
+def test_bad_params_fail_fast_and_write_nothing(world, bigquery_client, conf, message):
+    from nba_pipeline.local.runs import run_many
+
+    outcome = run_many([{"logical_date": None, "conf": conf}])[0]
+    assert outcome["state"] in {"failed", "rejected"}
+    assert message in outcome.get("error", "") or message in outcome.get("log", ""), outcome
+    business = dt.date(2026, 2, 6)
+    store = lease_store()
+    for p in processors.PROCESSORS:
+        assert not store.audit_log(p.lock_key(business)), p.name
+        assert count(bigquery_client, p.name, business) == 0
+    assert CompletionStore(firestore_client()).get(3, business) is None
+
+
+def test_injected_duplicate_rows_fail_the_phase_with_the_keys(world, bigquery_client):
+    business = DATES[2]
+    p = processors.get("player_game_summary")
+    victim = query(bigquery_client, f"SELECT player_lookup FROM `{table_id(p.table)}` WHERE game_date = @d "
+                   "ORDER BY player_lookup LIMIT 1", d=business)[0]["player_lookup"]
+    query(bigquery_client, f"""INSERT INTO `{table_id(p.table)}`
+        SELECT * FROM `{table_id(p.table)}` WHERE game_date = @d AND player_lookup = @who""", d=business, who=victim)
+    try:
+        # Another processor of the phase runs; the phase's checks cover all five tables.
+        outcomes = world.run([business], force=True, processors=["team_offense_game_summary"])
+        assert [o["state"] for o in outcomes] == ["failed"]
+        log = outcomes[0].get("log", "")
+        assert "player_game_summary" in log and victim in log and "duplicate" in log.lower(), log[-3000:]
+        record = CompletionStore(firestore_client()).get(4, business + dt.timedelta(days=1))
+        assert record["_completed_count"] == 5  # phase 4 of the first run stays as it was: not re-run
+    finally:
+        query(bigquery_client, f"""DELETE FROM `{table_id(p.table)}` WHERE game_date = @d AND player_lookup = @who""",
+              d=business, who=victim)

@@ -54,18 +54,17 @@ class ProcessorOperator(LeaseGuardedBigQueryInsertJobOperator):
         self._prepare(context)
         return self._verified(super().execute(context))
 
-    def execute_lease_acquired(self, context, event, waiting_since=None):
+    def resume_execution(self, next_method, next_kwargs, context):
+        # Every way back from a trigger (lease granted, job done, trigger failure) comes here.
         self._prepare(context)
-        return self._verified(super().execute_lease_acquired(context, event, waiting_since))
+        return self._verified(super().resume_execution(next_method, next_kwargs, context))
 
-    def execute_complete(self, context, event, lease_wait_seconds: float = 0.0):
-        self._prepare(context)
-        return self._verified(super().execute_complete(context, event, lease_wait_seconds))
-
-    def _verified(self, result: dict) -> dict:
+    def _verified(self, result):
         """Fail when the date's rows carry a newer fence than ours: our MERGE changed nothing."""
         from nba_pipeline.hooks.warehouse import WarehouseHook
 
+        if not isinstance(result, dict) or "fence" not in result:
+            return result
         registered = processors.get(self.processor_name)
         business = dt.date.fromisoformat(self.plan["business_date"])
         row = WarehouseHook(gcp_conn_id=self.gcp_conn_id).query_file(

@@ -1,0 +1,76 @@
+"""The incident, replayed: two runs of one date at the same moment, from two separate Airflows.
+
+Each run has its own Airflow metadata database (like a scheduled run on Composer and a second
+environment, or a person's local run), and they share only Firestore and BigQuery. A third
+party holds one lock first, so both runs are certain to queue for it and race when it frees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+
+from nba_pipeline import processors
+from nba_pipeline.lease import Owner
+from nba_pipeline.local import airflow_env
+from nba_pipeline.local.runs import run_dates
+from tests.e2e.support import isolated_world, patched_environ
+from tests.e2e.test_pipeline_dag import lease_store
+from tests.sql.helpers import duplicate_keys
+
+pytestmark = pytest.mark.e2e
+
+DAY = dt.date(2026, 2, 5)
+
+
+def test_two_runs_of_one_date_never_overlap_and_write_no_duplicates(bigquery_client, tmp_path):
+    with isolated_world(bigquery_client, tmp_path, start=dt.date(2026, 1, 27), end=dt.date(2026, 2, 7),
+                        name="race"):
+        store = lease_store()
+        blocked = processors.get("team_offense_game_summary").lock_key(DAY)
+        blocker = store.acquire(blocked, Owner("legacy_cloud_run", "manual", "TeamOffenseGameSummaryProcessor"),
+                                lease_seconds=120)
+        envs = []
+        for name in ("first", "second"):
+            with patched_environ({"NBA_AIRFLOW_HOME": str(tmp_path / name)}):
+                envs.append(airflow_env.airflow_env())
+                airflow_env.ensure_db(envs[-1])
+        outcomes: dict[int, list] = {}
+        threads = [threading.Thread(target=lambda i=i: outcomes.setdefault(i, run_dates([DAY], env=envs[i],
+                                                                                       conf={"force": True})))
+                   for i in range(2)]
+        for thread in threads:
+            thread.start()
+        # Let both runs reach the held lock, then free it: they race for it.
+        time.sleep(25)
+        assert store.release(blocker)
+        for thread in threads:
+            thread.join(timeout=900)
+        states = [outcomes[i][0]["state"] for i in range(2)]
+        assert states == ["success", "success"], [outcomes[i][0].get("log", "")[-3000:] for i in range(2)]
+
+        for p in processors.PROCESSORS:
+            assert duplicate_keys(bigquery_client, p.name) == [], p.name
+
+        waited = 0
+        for p in processors.PROCESSORS:
+            key = p.lock_key(DAY)
+            events = sorted(store.audit_log(key, limit=500), key=lambda e: e["at"])
+            holder = None
+            for event in events:
+                who = event.get("execution_id")
+                if event["event"] in ("acquire", "takeover"):
+                    assert holder is None or event["event"] == "takeover", f"{key}: {who} acquired while {holder} held it"
+                    holder = who
+                elif event["event"] in ("release", "force_release"):
+                    holder = None
+                elif event["event"] == "refusal" and event.get("action") == "acquire":
+                    waited += 1
+            assert holder is None, f"{key} left held by {holder}"
+            grants = [e for e in events if e["event"] in ("acquire", "takeover")]
+            fences = [e["fence"] for e in grants]
+            assert fences == sorted(fences) and len(set(fences)) == len(fences), (key, fences)
+        assert waited >= 2, "both runs should have found the blocked lock held and waited"

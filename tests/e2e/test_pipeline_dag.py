@@ -205,3 +205,33 @@ def test_injected_duplicate_rows_fail_the_phase_with_the_keys(world, bigquery_cl
     finally:
         query(bigquery_client, f"""DELETE FROM `{table_id(p.table)}` WHERE game_date = @d AND player_lookup = @who""",
               d=business, who=victim)
+
+
+def test_late_gamebook_makes_the_run_wait_then_proceed(world, bigquery_client):
+    """The gamebook (and live boxscores) of D are missing when the run starts and land later."""
+    import threading
+    import time
+
+    business = dt.date(2026, 2, 6)
+    hidden = {}
+    for table in ("nbac_gamebook_player_stats", "nbac_player_boxscores"):
+        source = table_id(table, "raw")
+        hidden[table] = f"{source}_late"
+        query(bigquery_client, f"CREATE TABLE `{hidden[table]}` AS SELECT * FROM `{source}` WHERE game_date = @d",
+              d=business)
+        query(bigquery_client, f"DELETE FROM `{source}` WHERE game_date = @d", d=business)
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.update(world.run([business])[0]))
+    started = time.monotonic()
+    runner.start()
+    time.sleep(30)
+    assert runner.is_alive(), f"the run did not wait for the gamebook: {outcome}"
+    for table, backup in hidden.items():
+        query(bigquery_client, f"INSERT INTO `{table_id(table, 'raw')}` SELECT * FROM `{backup}`")
+        bigquery_client.delete_table(backup)
+    runner.join(timeout=600)
+    assert outcome["state"] == "success", outcome.get("log", "")[-3000:]
+    assert time.monotonic() - started > 30
+    log = (world.airflow_home.parent / "logs" / "nba_pipeline-runs.log").read_text()
+    assert "gamebook missing for" in log
+    assert count(bigquery_client, "player_game_summary", business) > 0

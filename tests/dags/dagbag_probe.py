@@ -47,6 +47,15 @@ def main(dags_folder: str, output: str) -> None:
                 "timezone": str(dag.timezone),
                 "schedule": type(dag.timetable).__name__,
             }
+    # What the scheduler and workers do with the plugins folder: nothing of ours may break it.
+    from airflow import plugins_manager
+
+    _, plugin_errors = plugins_manager._get_plugins()
+    result["plugin_errors"] = {str(k): str(v) for k, v in plugin_errors.items()}
+    result["shadowed_stdlib"] = sorted(
+        name for name in ("calendar", "json", "logging", "string", "types")
+        if "plugins" in str(getattr(sys.modules.get(name), "__file__", ""))
+    )
     Path(output).write_text(json.dumps(result, indent=1))
 
 

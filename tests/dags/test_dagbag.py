@@ -57,6 +57,11 @@ def test_no_import_errors(parsed):
     assert parsed["import_errors"] == {}
 
 
+def test_plugins_folder_loads_cleanly(parsed):
+    assert parsed["plugin_errors"] == {}
+    assert parsed["shadowed_stdlib"] == []
+
+
 def test_expected_dags_present(parsed):
     assert {"nba_stack_check", "nba_health_check", "nba_reconcile"} <= set(parsed["dags"])
 

@@ -45,6 +45,8 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(root / "plugins"), env.get("PYTHONPATH", "")) if p
             ),
+            # `airflow standalone` starts its components as `airflow ...` by name.
+            "PATH": os.pathsep.join(p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p),
         }
     )
     return env

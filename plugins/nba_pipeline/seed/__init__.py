@@ -5,7 +5,7 @@ box scores, a season calendar with an All-Star break, several raw versions, opti
 ``load(client, data)`` puts them into BigQuery with Parquet load jobs.
 """
 
-from nba_pipeline.seed.calendar import SEASON_2025, Game, all_star_break, season_schedule, season_year_of
+from nba_pipeline.seed.season_calendar import SEASON_2025, Game, all_star_break, season_schedule, season_year_of
 from nba_pipeline.seed.faults import FAULT_KINDS, Fault, parse_fault
 from nba_pipeline.seed.generator import RawData, generate
 from nba_pipeline.seed.league import player_lookup

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nba_pipeline.seed.calendar import Game
+from nba_pipeline.seed.season_calendar import Game
 from nba_pipeline.seed.league import (
     LEAGUE_FGA,
     LEAGUE_FTA,

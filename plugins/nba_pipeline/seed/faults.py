@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nba_pipeline.seed.calendar import EASTERN, Game, epoch_micros
+from nba_pipeline.seed.season_calendar import EASTERN, Game, epoch_micros
 from nba_pipeline.seed.teams import TEAM_ABBRS
 
 FAULT_KINDS = ("late_gamebook", "missing_gamebook", "zero_team_row", "duplicate_raw")

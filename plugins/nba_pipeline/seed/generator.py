@@ -36,7 +36,7 @@ from nba_pipeline.seed.boxscore import (
     TeamGame,
     simulate,
 )
-from nba_pipeline.seed.calendar import EASTERN, Game, epoch_micros, season_schedule, season_year_of
+from nba_pipeline.seed.season_calendar import EASTERN, Game, epoch_micros, season_schedule, season_year_of
 from nba_pipeline.seed.faults import Fault, apply_faults, check_applicable, parse_fault
 from nba_pipeline.seed.league import League, league
 from nba_pipeline.seed.schemas import RAW_TABLES, raw_schema

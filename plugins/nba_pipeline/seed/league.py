@@ -15,7 +15,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from nba_pipeline.seed.calendar import season_days
+from nba_pipeline.seed.season_calendar import season_days
 from nba_pipeline.seed.teams import TEAM_ABBRS, TEAMS
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 
 from nba_pipeline.seed.boxscore import GameResult
-from nba_pipeline.seed.calendar import epoch_micros
+from nba_pipeline.seed.season_calendar import epoch_micros
 from nba_pipeline.seed.league import LEAGUE_POINTS, TWO_WAY_DEPTH, League
 
 # Bookmakers in the platform's priority order, with how often each lists a given player.

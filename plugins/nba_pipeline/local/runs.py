@@ -62,7 +62,9 @@ def _airflow_json(args: list[str], env: dict) -> list[dict]:
     done = airflow_env.run_airflow([*args, "-o", "json"], env=env, capture=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"airflow {' '.join(args)} failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout or "[]")
+    # Airflow prints warnings on stdout too; the JSON document is the line that starts with "[".
+    document = next((line for line in done.stdout.splitlines() if line.startswith("[")), "[]")
+    return json.loads(document)
 
 
 def wait_for_dag(dag_id: str, *, env: dict | None = None, timeout: float = 180.0) -> None:

@@ -55,7 +55,14 @@ def start(timeout: float = 120.0) -> dict:
     stack.start()
     env = airflow_env.airflow_env()
     env["AIRFLOW__API__PORT"] = str(_port())
+    env["AIRFLOW__API__HOST"] = "127.0.0.1"
+    # Workers reach the API server here; the default assumes port 8080.
+    env["AIRFLOW__API__BASE_URL"] = url()
     airflow_env.ensure_db(env)
+    if healthy() and not _pid_file().exists():
+        raise stack.StackError(
+            f"another Airflow already answers on {url()}; stop it or choose a port with NBA_AIRFLOW_PORT"
+        )
     if not healthy():
         _pid_file().parent.mkdir(parents=True, exist_ok=True)
         _log_file().parent.mkdir(parents=True, exist_ok=True)
@@ -76,11 +83,33 @@ def start(timeout: float = 120.0) -> dict:
     return {"url": url(), "user": user, "password": password, "log": str(_log_file())}
 
 
+def _stop_tree(pid: int, grace: float = 20.0) -> None:
+    """Stop the process and every descendant: standalone starts its components in new sessions."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    processes = [root, *root.children(recursive=True)]
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=grace)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
 def stop() -> str:
     try:
         pid = int(_pid_file().read_text().strip())
     except (OSError, ValueError):
         return "not started here"
-    stack.stop_group(pid, grace=20.0)
+    _stop_tree(pid)
     _pid_file().unlink(missing_ok=True)
     return "stopped"

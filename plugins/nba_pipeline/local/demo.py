@@ -95,22 +95,20 @@ def report(console: Console, dates: list[dt.date], outcomes: list[dict]) -> None
 
     history = check_history(bigquery_client(), dates[0], dates[-1] + dt.timedelta(days=1), latest_only=True)
     latest = {(row["table_name"], str(row["target_date"])): row for row in history}
-    checks = Table(title="rows per table (✓ no duplicate keys)", caption="latest check per table and date",
-                   title_justify="left", caption_justify="left")
-    checks.add_column("table")
-    target_dates = sorted({d for _, d in latest})
-    for date in target_dates:
-        checks.add_column(date, justify="right")
+    checks = Table(title="rows written per run (✓ no duplicate keys)", title_justify="left")
+    checks.add_column("table (date written: D or D+1)", no_wrap=True)
+    for date in dates:
+        checks.add_column(f"D={date:%m-%d}", justify="right", no_wrap=True)
     for processor in processors.PROCESSORS:
         cells = []
-        for date in target_dates:
-            row = latest.get((processor.table, date))
+        for date in dates:
+            row = latest.get((processor.table, processor.target_date(date).isoformat()))
             if row is None:
-                cells.append("")
+                cells.append("–")
             else:
-                mark = "✓" if row["passed"] else f"✗ {row['duplicated_keys']} dup keys"
-                cells.append(f"{row['row_count']} {mark}")
-        checks.add_row(processor.table, *cells)
+                cells.append(f"{row['row_count']} " + ("✓" if row["passed"] else f"✗{row['duplicated_keys']}"))
+        offset = "D+1" if processor.date_offset else "D"
+        checks.add_row(f"{processor.table} ({offset})", *cells)
     console.print(checks)
 
     fs = firestore_client()
@@ -138,8 +136,7 @@ def report(console: Console, dates: list[dt.date], outcomes: list[dict]) -> None
             events[str(entry.get("event"))] += 1
             if entry.get("event") in ("acquire", "takeover"):
                 fences[key] = max(fences.get(key, 0), int(entry.get("fence") or 0))
-    locks = Table(title="lock events", caption=f"{len(keys)} keys, audit collection {config.lock_audit_collection}",
-                  title_justify="left", caption_justify="left")
+    locks = Table(title=f"lock events on the {len(keys)} keys of these runs", title_justify="left", min_width=48)
     locks.add_column("event")
     locks.add_column("count", justify="right")
     for event, count in sorted(events.items()):

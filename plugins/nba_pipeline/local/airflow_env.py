@@ -33,7 +33,9 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            # SQLite waits up to 30 s for a writer (the default 5 s is too short when the
+            # scheduler, API server and a CLI command write at once).
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=30",
             # Two cores: a few worker processes, not the default 32.
             "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "8"),
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",

@@ -87,11 +87,14 @@ def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_acti
     env = env or airflow_env.airflow_env()
     wait_for_dag(dag_id, env=env)
     first, last = scheduled_logical_date(min(dates)), scheduled_logical_date(max(dates))
-    created = airflow_env.run_airflow(
-        ["backfill", "create", "--dag-id", dag_id, "--from-date", first.isoformat(), "--to-date", last.isoformat(),
-         "--max-active-runs", str(max_active_runs)],
-        env=env, capture=True, check=False,
-    )
+    command = ["backfill", "create", "--dag-id", dag_id, "--from-date", first.isoformat(),
+               "--to-date", last.isoformat(), "--max-active-runs", str(max_active_runs)]
+    for _ in range(3):
+        created = airflow_env.run_airflow(command, env=env, capture=True, check=False)
+        # SQLite may still be busy with the scheduler; the failed creation was rolled back.
+        if created.returncode == 0 or "database is locked" not in created.stdout + created.stderr:
+            break
+        time.sleep(5)
     if created.returncode != 0:
         raise RuntimeError(f"airflow backfill create failed: {created.stdout[-2000:]}{created.stderr[-2000:]}")
     deadline = time.monotonic() + timeout

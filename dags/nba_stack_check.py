@@ -10,6 +10,7 @@ import pendulum
 from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator
 from airflow.sdk import DAG, task
 
+from nba_pipeline.config import settings
 from nba_pipeline.stack_check import firestore_round_trip, publish_probe
 
 with DAG(
@@ -25,7 +26,8 @@ with DAG(
         task_id="bigquery_job",
         configuration={
             "query": {
-                "query": "SELECT COUNT(*) AS games FROM `{{ var.value.get('nba_raw_dataset', 'nba_raw') }}.nbac_schedule`",
+                # Names come from the environment (settings), not user input.
+                "query": f"SELECT COUNT(*) AS games FROM `{settings().project}.{settings().raw_dataset}.nbac_schedule`",
                 "useLegacySql": False,
             }
         },

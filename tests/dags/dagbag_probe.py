@@ -6,7 +6,6 @@ Run as a script (a fresh interpreter, like a dag-processor child); writes one JS
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 import time

@@ -59,7 +59,7 @@ class EarlierDatesSettledSensor(BaseSensorOperator):
 
     def __init__(self, *, business_date: str, marker_task_id: str, wait: Any = True, **kwargs: Any) -> None:
         kwargs.setdefault("mode", "reschedule")
-        kwargs.setdefault("poke_interval", 5)
+        kwargs.setdefault("poke_interval", 20)
         kwargs.setdefault("timeout", 12 * 3600)
         super().__init__(**kwargs)
         self.business_date = business_date

@@ -47,3 +47,17 @@ def publisher_client():
     from google.cloud import pubsub_v1
 
     return pubsub_v1.PublisherClient()
+
+
+def lease_store(client=None, config: Settings | None = None):
+    """The lease store on the configured lock collections (a new Firestore client when none is given)."""
+    from nba_pipeline.lease import LeaseStore
+
+    config = config or settings()
+    return LeaseStore(
+        client or firestore_client(config),
+        collection=config.lock_collection,
+        fence_collection=config.lock_fence_collection,
+        audit_collection=config.lock_audit_collection,
+        lease_seconds=config.lease_seconds,
+    )

@@ -28,6 +28,7 @@ from functools import cached_property
 
 from nba_pipeline import processors
 from nba_pipeline.completion import COMPLETED_COUNT, TRIGGERED, CompletionStore, document_date, entries_of
+from nba_pipeline.clients import lease_store  # noqa: F401  (also used by the CLI)
 from nba_pipeline.config import Settings, settings
 from nba_pipeline.lease.model import as_utc
 from nba_pipeline.processors import Processor
@@ -93,20 +94,6 @@ class RawArrival:
     final_games: int
     gamebook_first_loaded: dt.datetime | None
     gamebook_games: int
-
-
-def lease_store(firestore_client, config: Settings | None = None):
-    """The lease store on the configured lock collections."""
-    from nba_pipeline.lease import LeaseStore
-
-    config = config or settings()
-    return LeaseStore(
-        firestore_client,
-        collection=config.lock_collection,
-        fence_collection=config.lock_fence_collection,
-        audit_collection=config.lock_audit_collection,
-        lease_seconds=config.lease_seconds,
-    )
 
 
 def probe_bigquery(client) -> None:

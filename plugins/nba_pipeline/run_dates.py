@@ -30,10 +30,6 @@ class RunPlan:
     force: bool
     mode: str
 
-    @property
-    def date(self) -> dt.date:
-        return dt.date.fromisoformat(self.business_date)
-
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -55,17 +55,9 @@ def lock_key():
 
 @pytest.fixture(scope="session")
 def lease_store(firestore_client):
-    from nba_pipeline.config import settings
-    from nba_pipeline.lease import LeaseStore
+    from nba_pipeline.clients import lease_store as configured
 
-    config = settings()
-    return LeaseStore(
-        firestore_client,
-        collection=config.lock_collection,
-        fence_collection=config.lock_fence_collection,
-        audit_collection=config.lock_audit_collection,
-        lease_seconds=config.lease_seconds,
-    )
+    return configured(firestore_client)
 
 
 @pytest.fixture(scope="session")

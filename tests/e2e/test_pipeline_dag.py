@@ -14,9 +14,8 @@ import pytest
 from nba_pipeline import processors
 from nba_pipeline.checks import check_history
 from nba_pipeline.clients import firestore_client
-from nba_pipeline.completion import CompletionStore
-from nba_pipeline.config import settings
-from nba_pipeline.lease import LeaseStore
+from nba_pipeline.clients import lease_store as configured_lease_store
+from nba_pipeline.completion import CompletionStore, entries_of
 from tests.e2e.support import isolated_world, pipeline_hashes, pull_messages
 from tests.sql.helpers import query, table_id
 
@@ -36,9 +35,7 @@ def world(bigquery_client, tmp_path_factory):
 
 
 def lease_store():
-    config = settings()
-    return LeaseStore(firestore_client(), collection=config.lock_collection,
-                      fence_collection=config.lock_fence_collection, audit_collection=config.lock_audit_collection)
+    return configured_lease_store()
 
 
 def count(client, processor, business):
@@ -106,7 +103,7 @@ def test_completion_records_and_messages(world):
         phase3 = store.get(3, business)
         phase4 = store.get(4, business + dt.timedelta(days=1))
         for record, phase in ((phase3, 3), (phase4, 4)):
-            entries = {k: v for k, v in record.items() if not k.startswith("_")}
+            entries = entries_of(record)
             assert set(entries) == {p.name for p in processors.phase(phase)}
             assert record["_completed_count"] == len(entries) == 5
             assert all(e["status"] == "success" for e in entries.values())
@@ -162,7 +159,7 @@ def test_a_day_without_games_is_a_recorded_success(world, bigquery_client):
     store = CompletionStore(firestore_client())
     record = store.get(3, NO_GAMES)
     assert record["_completed_count"] == 5
-    assert all(v["record_count"] == 0 for k, v in record.items() if not k.startswith("_"))
+    assert all(v["record_count"] == 0 for v in entries_of(record).values())
 
 
 @pytest.mark.parametrize(

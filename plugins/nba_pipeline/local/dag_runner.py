@@ -24,8 +24,9 @@ def main(argv: list[str] | None = None) -> int:
 
     bag = DagBag(dag_folder=DAGS_FOLDER)
     if args.dag_id not in bag.dags:
-        print(json.dumps({"error": f"DAG {args.dag_id} not found", "import_errors": {
-            str(k): str(v)[-2000:] for k, v in bag.import_errors.items()}}), flush=True)
+        # No RESULT lines: the caller reports every run as an error with this output's tail.
+        print(f"DAG {args.dag_id} not found; import errors: "
+              f"{ {str(k): str(v)[-2000:] for k, v in bag.import_errors.items()} }", flush=True)
         return 2
     dag = bag.dags[args.dag_id]
     failed = 0

@@ -80,10 +80,9 @@ def run(console: Console, *, dates: list[dt.date] | None = None, seed: int = 7) 
 
 def report(console: Console, dates: list[dt.date], outcomes: list[dict]) -> None:
     from nba_pipeline.checks import check_history
-    from nba_pipeline.clients import bigquery_client, firestore_client
-    from nba_pipeline.completion import CompletionStore
+    from nba_pipeline.clients import bigquery_client, firestore_client, lease_store
+    from nba_pipeline.completion import CompletionStore, entries_of
     from nba_pipeline.config import settings
-    from nba_pipeline.lease import LeaseStore
 
     runs = Table(title="runs", title_justify="left")
     for column in ("game date", "state", "seconds", "run id"):
@@ -119,20 +118,19 @@ def report(console: Console, dates: list[dt.date], outcomes: list[dict]) -> None
     for date in dates:
         for phase, day in ((3, date), (4, date + dt.timedelta(days=1))):
             record = store.get(phase, day) or {}
-            entries = sorted(k for k in record if not k.startswith("_"))
+            entries = entries_of(record)
             triggered = str(record.get("_triggered", "")) if phase == 3 else "n/a"
             completion.add_row(f"phase{phase}_completion/{day}", str(record.get("_completed_count", "missing")),
                                str(len(entries)), triggered)
     console.print(completion)
 
     config = settings()
-    lease_store = LeaseStore(fs, collection=config.lock_collection, fence_collection=config.lock_fence_collection,
-                             audit_collection=config.lock_audit_collection)
+    store_of_leases = lease_store(fs, config)
     keys = [p.lock_key(date) for date in dates for p in processors.PROCESSORS]
     events: Counter = Counter()
     fences = {}
     for key in keys:
-        for entry in lease_store.audit_log(key, limit=200):
+        for entry in store_of_leases.audit_log(key, limit=200):
             events[str(entry.get("event"))] += 1
             if entry.get("event") in ("acquire", "takeover"):
                 fences[key] = max(fences.get(key, 0), int(entry.get("fence") or 0))
@@ -142,6 +140,6 @@ def report(console: Console, dates: list[dt.date], outcomes: list[dict]) -> None
     for event, count in sorted(events.items()):
         locks.add_row(event, str(count))
     console.print(locks)
-    held = [state for state in (lease_store.inspect(key) for key in keys) if state.exists]
+    held = [state for state in (store_of_leases.inspect(key) for key in keys) if state.exists]
     console.print(f"latest fence per key: {min(fences.values(), default=0)}..{max(fences.values(), default=0)}; "
                   f"locks still held: {len(held)}" + "".join(f"\n  {s.describe()}" for s in held))

@@ -269,16 +269,6 @@ def status() -> dict[str, dict[str, object]]:
     }
 
 
-def reset_firestore() -> None:
-    """Delete every document in the Firestore emulator (local use only)."""
-    svc = services()["firestore"]
-    url = (f"http://{svc.address}/emulator/v1/projects/{settings().project}"
-           "/databases/(default)/documents")
-    request = urllib.request.Request(url, method="DELETE")
-    with urllib.request.urlopen(request, timeout=10):
-        pass
-
-
 def missing_requirements() -> list[str]:
     """What the machine lacks to start the stack, each with what to install (empty when ready)."""
     problems = []

@@ -46,6 +46,12 @@ def cmd_stack(args) -> int:
             result = stack.start()
         for name, how in result.items():
             console.print(f"{name}: {how} on {stack.services()[name].address}")
+    elif args.action == "env":
+        import shlex
+
+        # For `eval "$(nba-pipeline stack env)"`: point this shell's commands at the local stack.
+        for name, value in stack.client_env().items():
+            print(f"export {name}={shlex.quote(value)}")
     elif args.action == "stop":
         console.print(f"airflow standalone: {standalone.stop()}")
         for name, how in stack.stop().items():
@@ -302,7 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("stack", help="start, stop or show the local emulators", formatter_class=RichHelpFormatter)
-    p.add_argument("action", choices=["start", "stop", "status"])
+    p.add_argument("action", choices=["start", "stop", "status", "env"],
+                   help="env prints the export lines that point other commands at the local stack")
     p.set_defaults(func=cmd_stack)
 
     p = sub.add_parser("standalone", help="run the full local Airflow (UI) on the local stack",

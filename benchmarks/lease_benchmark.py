@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from nba_pipeline.clients import firestore_client
-    from nba_pipeline.local import stack
+    from nba_pipeline_dev.local import stack
 
     started = stack.start(["firestore"])
     try:

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nba_pipeline.clients import bigquery_client  # noqa: E402
-from nba_pipeline.local import stack, standalone  # noqa: E402
-from nba_pipeline.local.runs import run_backfill  # noqa: E402
+from nba_pipeline_dev.local import stack, standalone  # noqa: E402
+from nba_pipeline_dev.local.runs import run_backfill  # noqa: E402
 from tests.e2e.support import isolated_world, patched_environ  # noqa: E402
 
 FIRST = dt.date(2026, 2, 1)

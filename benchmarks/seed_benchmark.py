@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from nba_pipeline.seed import SEASON_2025, generate, load, season_schedule
+from nba_pipeline_dev.seed import SEASON_2025, generate, load, season_schedule
 
 
 def _progress():
@@ -32,7 +32,7 @@ def _stored_rows(client, first, last) -> dict[str, int]:
     from google.cloud import bigquery
 
     from nba_pipeline.config import settings
-    from nba_pipeline.seed import RAW_TABLES
+    from nba_pipeline_dev.seed import RAW_TABLES
 
     config = settings()
     sql = " UNION ALL ".join(
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from nba_pipeline import warehouse
     from nba_pipeline.clients import bigquery_client
-    from nba_pipeline.local import stack
+    from nba_pipeline_dev.local import stack
 
     started = stack.start(["bigquery"])
     try:

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from nba_pipeline.local import stack
+from nba_pipeline_dev.local import stack
 
 
 @pytest.fixture(scope="session")

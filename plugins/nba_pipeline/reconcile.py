@@ -190,9 +190,3 @@ def apply(plan: ReconcilePlan, store: CompletionStore, *, trigger: Trigger | Non
         result.runs = list(trigger(list(plan.reruns)))
     return result
 
-
-def run_locally(dates: list[dt.date]) -> list[dict]:
-    """Trigger: run ``nba_pipeline`` for each date on the local stack with Airflow's dag.test()."""
-    from nba_pipeline.local.runs import run_dates
-
-    return run_dates(dates)

@@ -34,7 +34,7 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def airflow_db(local_stack):
     """A migrated metadata database, with the connection pointing at the local stack."""
-    from nba_pipeline.local import stack
+    from nba_pipeline_dev.local import stack
 
     os.environ.update(stack.client_env())
     if not (_AIRFLOW_HOME / "airflow.db").exists():

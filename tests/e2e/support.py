@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nba_pipeline import processors
-from nba_pipeline.local.runs import run_dates
+from nba_pipeline_dev.local.runs import run_dates
 from tests.sql.helpers import isolated_warehouse, seed_dates, table_hash
 
 FIRESTORE_VARIABLES = (

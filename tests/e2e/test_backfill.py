@@ -11,8 +11,8 @@ import datetime as dt
 
 import pytest
 
-from nba_pipeline.local import standalone
-from nba_pipeline.local.runs import run_backfill
+from nba_pipeline_dev.local import standalone
+from nba_pipeline_dev.local.runs import run_backfill
 from tests.e2e.support import isolated_world, patched_environ, pipeline_hashes
 
 pytestmark = pytest.mark.e2e

@@ -171,7 +171,7 @@ def test_a_day_without_games_is_a_recorded_success(world, bigquery_client):
     ],
 )
 def test_bad_params_fail_fast_and_write_nothing(world, bigquery_client, conf, message):
-    from nba_pipeline.local.runs import run_many
+    from nba_pipeline_dev.local.runs import run_many
 
     outcome = run_many([{"logical_date": None, "conf": conf}])[0]
     assert outcome["state"] in {"failed", "rejected"}

@@ -12,7 +12,7 @@ import pytest
 from nba_pipeline import checks, cli, processors
 from nba_pipeline.completion import CompletionStore, document_date
 from nba_pipeline.health import run_health
-from nba_pipeline.local.runs import run_dates
+from nba_pipeline_dev.local.runs import run_dates
 from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, table_id
 
 from .helpers import isolated_collections, run_directly

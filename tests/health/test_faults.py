@@ -16,7 +16,8 @@ import uuid
 
 import pytest
 
-from nba_pipeline import checks, cli, processors, seed
+from nba_pipeline import checks, processors
+from nba_pipeline_dev import cli, seed
 from nba_pipeline.completion import CompletionStore
 from nba_pipeline.health import HealthWindow, check_raw_timeliness, lease_store, run_health
 from nba_pipeline.lease import Owner, lock_key

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from nba_pipeline.local import stack
+from nba_pipeline_dev.local import stack
 from sql.helpers import isolated_warehouse
 
 
@@ -39,7 +39,7 @@ def private_firestore(tmp_path, monkeypatch, local_stack):
 
 def cli(*args: str, firestore: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = dict(os.environ, FIRESTORE_EMULATOR_HOST=firestore, COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "nba_pipeline.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "nba_pipeline_dev.cli", *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 

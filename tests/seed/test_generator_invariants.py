@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from nba_pipeline.seed import (
+from nba_pipeline_dev.seed import (
     RAW_TABLES,
     SEASON_2025,
     Fault,
@@ -513,7 +513,7 @@ def test_same_seed_same_rows_and_sub_ranges_match(season):
 
 _DIGEST = (
     "import datetime as dt, hashlib\n"
-    "from nba_pipeline.seed import generate\n"
+    "from nba_pipeline_dev.seed import generate\n"
     "data = generate(dt.date(2026, 3, 1), dt.date(2026, 3, 2), seed=11)\n"
     "print(hashlib.sha256(repr([data[n].to_pylist() for n in data]).encode()).hexdigest())\n"
 )

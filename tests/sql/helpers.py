@@ -72,7 +72,7 @@ def query(client, sql: str, **parameters) -> list[dict]:
 
 def seed_dates(client, start: dt.date, end: dt.date, *, seed: int = 7, faults=()):
     """Generate raw data for ``start..end`` with the project's generator and load it."""
-    from nba_pipeline import seed as generator
+    from nba_pipeline_dev import seed as generator
 
     parsed = [generator.parse_fault(f) if isinstance(f, str) else f for f in faults]
     data = generator.generate(start, end, seed=seed, faults=parsed)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import numpy as np
 import pyarrow as pa
 
-from nba_pipeline.seed import markets
-from nba_pipeline.seed.boxscore import (
+from nba_pipeline_dev.seed import markets
+from nba_pipeline_dev.seed.boxscore import (
     AST,
     BLK,
     DREB,
@@ -36,10 +36,10 @@ from nba_pipeline.seed.boxscore import (
     TeamGame,
     simulate,
 )
-from nba_pipeline.seed.season_calendar import EASTERN, Game, epoch_micros, season_schedule, season_year_of
-from nba_pipeline.seed.faults import Fault, apply_faults, check_applicable, parse_fault
-from nba_pipeline.seed.league import League, league
-from nba_pipeline.seed.schemas import RAW_TABLES, raw_schema
+from nba_pipeline_dev.seed.season_calendar import EASTERN, Game, epoch_micros, season_schedule, season_year_of
+from nba_pipeline_dev.seed.faults import Fault, apply_faults, check_applicable, parse_fault
+from nba_pipeline_dev.seed.league import League, league
+from nba_pipeline_dev.seed.schemas import RAW_TABLES, raw_schema
 
 Progress = Callable[[int, int, str], None]
 GENERATE_STEP = "generate raw data"  # the progress label of generate()

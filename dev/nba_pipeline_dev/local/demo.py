@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from nba_pipeline import processors
-from nba_pipeline.local import airflow_env, stack
-from nba_pipeline.local.runs import run_dates
+from nba_pipeline_dev.local import airflow_env, stack
+from nba_pipeline_dev.local.runs import run_dates
 
 DEFAULT_DATES = (dt.date(2026, 2, 3), dt.date(2026, 2, 4), dt.date(2026, 2, 5))
 HISTORY_DAYS = 14  # raw data seeded before the first date, so rolling windows have games in them
@@ -23,7 +23,7 @@ HISTORY_DAYS = 14  # raw data seeded before the first date, so rolling windows h
 
 def default_dates() -> list[dt.date]:
     """Three consecutive game dates and the first day of the All-Star break (no games)."""
-    from nba_pipeline.seed import SEASON_2025, all_star_break
+    from nba_pipeline_dev.seed import SEASON_2025, all_star_break
 
     first_day_off, _ = all_star_break(SEASON_2025)
     return [*DEFAULT_DATES, first_day_off]
@@ -34,7 +34,7 @@ def _step(console: Console, message: str, started: float) -> None:
 
 
 def run(console: Console, *, dates: list[dt.date] | None = None, seed: int = 7) -> int:
-    from nba_pipeline import seed as seeding
+    from nba_pipeline_dev import seed as seeding
     from nba_pipeline import warehouse
     from nba_pipeline.clients import bigquery_client
 

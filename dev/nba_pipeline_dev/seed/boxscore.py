@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nba_pipeline.seed.season_calendar import Game
-from nba_pipeline.seed.league import (
+from nba_pipeline_dev.seed.season_calendar import Game
+from nba_pipeline_dev.seed.league import (
     LEAGUE_FGA,
     LEAGUE_FTA,
     LEAGUE_POINTS,

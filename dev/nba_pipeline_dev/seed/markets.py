@@ -6,9 +6,9 @@ import datetime as dt
 
 import numpy as np
 
-from nba_pipeline.seed.boxscore import GameResult
-from nba_pipeline.seed.season_calendar import epoch_micros
-from nba_pipeline.seed.league import LEAGUE_POINTS, TWO_WAY_DEPTH, League
+from nba_pipeline_dev.seed.boxscore import GameResult
+from nba_pipeline_dev.seed.season_calendar import epoch_micros
+from nba_pipeline_dev.seed.league import LEAGUE_POINTS, TWO_WAY_DEPTH, League
 
 # Bookmakers in the platform's priority order, with how often each lists a given player.
 BOOKMAKERS = (("draftkings", 0.97), ("fanduel", 0.95), ("betmgm", 0.6), ("caesars", 0.5), ("betrivers", 0.35))

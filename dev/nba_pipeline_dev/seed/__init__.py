@@ -5,13 +5,13 @@ box scores, a season calendar with an All-Star break, several raw versions, opti
 ``load(client, data)`` puts them into BigQuery with Parquet load jobs.
 """
 
-from nba_pipeline.seed.season_calendar import SEASON_2025, Game, all_star_break, season_schedule, season_year_of
-from nba_pipeline.seed.faults import FAULT_KINDS, Fault, parse_fault
-from nba_pipeline.seed.generator import RawData, generate
-from nba_pipeline.seed.league import player_lookup
-from nba_pipeline.seed.loader import load
-from nba_pipeline.seed.schemas import RAW_TABLES, raw_schema
-from nba_pipeline.seed.teams import TEAM_ABBRS
+from nba_pipeline_dev.seed.season_calendar import SEASON_2025, Game, all_star_break, season_schedule, season_year_of
+from nba_pipeline_dev.seed.faults import FAULT_KINDS, Fault, parse_fault
+from nba_pipeline_dev.seed.generator import RawData, generate
+from nba_pipeline_dev.seed.league import player_lookup
+from nba_pipeline_dev.seed.loader import load
+from nba_pipeline_dev.seed.schemas import RAW_TABLES, raw_schema
+from nba_pipeline_dev.seed.teams import TEAM_ABBRS
 
 __all__ = [
     "FAULT_KINDS",

@@ -39,7 +39,7 @@ def _print_table(title: str, columns: list[str], rows: list[list]) -> None:
 # --- stack -------------------------------------------------------------------------------
 
 def cmd_stack(args) -> int:
-    from nba_pipeline.local import stack, standalone
+    from nba_pipeline_dev.local import stack, standalone
 
     if args.action == "start":
         with console.status("starting the Firestore, Pub/Sub and BigQuery emulators"):
@@ -64,7 +64,7 @@ def cmd_stack(args) -> int:
 
 
 def cmd_standalone(args) -> int:
-    from nba_pipeline.local import standalone
+    from nba_pipeline_dev.local import standalone
 
     if args.stop:
         console.print(f"airflow standalone: {standalone.stop()}")
@@ -78,7 +78,7 @@ def cmd_standalone(args) -> int:
 
 
 def cmd_airflow(args) -> int:
-    from nba_pipeline.local import airflow_env
+    from nba_pipeline_dev.local import airflow_env
 
     env = airflow_env.airflow_env()
     airflow_env.ensure_db(env)
@@ -90,9 +90,10 @@ def cmd_airflow(args) -> int:
 def cmd_seed(args) -> int:
     from rich.progress import Progress
 
-    from nba_pipeline import seed, warehouse
+    from nba_pipeline import warehouse
+    from nba_pipeline_dev import seed
     from nba_pipeline.clients import bigquery_client
-    from nba_pipeline.local import stack
+    from nba_pipeline_dev.local import stack
 
     if args.end < args.start:
         err.print(f"--to {args.end} is before --from {args.start}")
@@ -125,7 +126,7 @@ def cmd_seed(args) -> int:
 # --- demo --------------------------------------------------------------------------------
 
 def cmd_demo(args) -> int:
-    from nba_pipeline.local import demo
+    from nba_pipeline_dev.local import demo
 
     return demo.run(console, dates=args.dates, seed=args.seed)
 
@@ -169,7 +170,8 @@ def cmd_reconcile(args) -> int:
     from nba_pipeline.clients import bigquery_client, firestore_client
     from nba_pipeline.completion import CompletionStore
     from nba_pipeline.health import CouldNotCheck, HealthWindow, is_service_error
-    from nba_pipeline.reconcile import apply, plan_reconcile, run_locally
+    from nba_pipeline.reconcile import apply, plan_reconcile
+    from nba_pipeline_dev.local.runs import run_dates
 
     bq, fs = bigquery_client(), firestore_client()
     window = HealthWindow(bq, fs, _window_dates(args))
@@ -190,7 +192,7 @@ def cmd_reconcile(args) -> int:
         if not plan.empty:
             console.print("dry run: nothing was changed; run again with --fix to apply")
         return 1 if not plan.empty else 0
-    trigger = None if args.records_only else run_locally
+    trigger = None if args.records_only else run_dates
     # The store logs each rewrite; the lines printed here say the same.
     logging.getLogger("nba_pipeline.completion").addHandler(logging.NullHandler())
     if plan.reruns and trigger is not None and not args.json:
@@ -377,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # the last line of defence: one clear message, exit 2
-        from nba_pipeline.local.stack import StackError
+        from nba_pipeline_dev.local.stack import StackError
 
         if isinstance(error, StackError):
             err.print(f"[red]local stack:[/] {error}")

@@ -15,8 +15,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from nba_pipeline.seed.season_calendar import season_days
-from nba_pipeline.seed.teams import TEAM_ABBRS, TEAMS
+from nba_pipeline_dev.seed.season_calendar import season_days
+from nba_pipeline_dev.seed.teams import TEAM_ABBRS, TEAMS
 
 
 # Common given and family names, with the apostrophes, hyphens and accents that make the

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from nba_pipeline.local import airflow_env, stack
+from nba_pipeline_dev.local import airflow_env, stack
 
 
 def _port() -> int:

@@ -1,6 +1,6 @@
 """Runs DAGs through Airflow's own ``dag.test()`` for a list of dates, in one process.
 
-Started by ``nba_pipeline.local.runs`` with the local Airflow environment; prints one JSON line
+Started by ``nba_pipeline_dev.local.runs`` with the local Airflow environment; prints one JSON line
 per run. One process for many runs saves Airflow's start-up cost on each.
 """
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pyarrow.parquet as pq
 
 from nba_pipeline.config import Settings, settings
-from nba_pipeline.seed.generator import RawData
+from nba_pipeline_dev.seed.generator import RawData
 
 Progress = Callable[[int, int, str], None]
 LOAD_STEP = "load raw tables"  # the progress label of load(), one step per table

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nba_pipeline.local import stack
+from nba_pipeline_dev.local import stack
 
 
 def airflow_home() -> Path:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nba_pipeline.seed.season_calendar import EASTERN, Game, epoch_micros
-from nba_pipeline.seed.teams import TEAM_ABBRS
+from nba_pipeline_dev.seed.season_calendar import EASTERN, Game, epoch_micros
+from nba_pipeline_dev.seed.teams import TEAM_ABBRS
 
 FAULT_KINDS = ("late_gamebook", "missing_gamebook", "zero_team_row", "duplicate_raw")
 _TARGETED = {"missing_gamebook": "GAME_ID", "zero_team_row": "TEAM"}

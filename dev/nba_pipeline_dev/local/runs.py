@@ -9,7 +9,7 @@ import time
 import sys
 from pathlib import Path
 
-from nba_pipeline.local import airflow_env
+from nba_pipeline_dev.local import airflow_env
 from nba_pipeline.run_dates import scheduled_logical_date
 
 LOG_TAIL_CHARS = 60_000
@@ -35,7 +35,7 @@ def run_many(runs: list[dict], *, dag_id: str = "nba_pipeline", env: dict | None
     """
     env = env or airflow_env.airflow_env()
     airflow_env.ensure_db(env)
-    command = [sys.executable, "-m", "nba_pipeline.local.dag_runner", "--dag-id", dag_id, "--runs", json.dumps(runs)]
+    command = [sys.executable, "-m", "nba_pipeline_dev.local.dag_runner", "--dag-id", dag_id, "--runs", json.dumps(runs)]
     log_file = log_file or Path(env["AIRFLOW_HOME"]).parent / "logs" / f"{dag_id}-runs.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     results, lines = [], []

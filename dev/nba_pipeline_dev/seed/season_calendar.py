@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from nba_pipeline.seed.teams import BY_ABBR, TEAM_ABBRS, TEAMS
+from nba_pipeline_dev.seed.teams import BY_ABBR, TEAM_ABBRS, TEAMS
 
 SEASON_2025 = 2025  # the 2025-26 season: seasons are named by the year they start
 EASTERN = ZoneInfo("America/New_York")

@@ -8,6 +8,7 @@ API server, LocalExecutor) in another; every table's rows of every date must has
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_parallel_backfill_equals_sequential_runs(bigquery_client, tmp_path):
         sequential = pipeline_hashes(bigquery_client, DATES)
 
     with isolated_world(bigquery_client, tmp_path / "parallel", name="par", **SEED_RANGE), \
-            patched_environ({"NBA_AIRFLOW_PORT": "8093", "AIRFLOW__CORE__PARALLELISM": "6"}):
+            patched_environ({"NBA_AIRFLOW_PORT": os.environ.get("NBA_TEST_AIRFLOW_PORT", "8093"), "AIRFLOW__CORE__PARALLELISM": "6"}):
         standalone.start()
         try:
             runs = run_backfill(DATES, max_active_runs=3, timeout=900)

@@ -42,6 +42,9 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "10",
             "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
+            # The task and triggerer log servers move with the other local ports.
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": env.get("NBA_WORKER_LOG_PORT", "8793"),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": env.get("NBA_TRIGGER_LOG_PORT", "8794"),
             "NBA_SQL_ROOT": str(root / "include" / "sql"),
             "NBA_PROJECT_ROOT": str(root),
             "PYTHONPATH": os.pathsep.join(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from nba_pipeline.lease import LeaseStore, Owner
 
 from .legacy import LegacyLock
-from .race import backdate, unique_key
+from .race import policy, backdate, unique_key
 from .skewed_clock import try_with_skewed_clock
 
 HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
@@ -14,7 +14,7 @@ HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 
 def test_a_fast_clock_does_not_take_a_live_lease(firestore_client):
     key = unique_key()
-    store = LeaseStore(firestore_client, lease_seconds=300)
+    store = LeaseStore(firestore_client, policy(300))
     lease = store.acquire(key, HOLDER)
     outcome = try_with_skewed_clock("lease", key, seconds=600, lease_seconds=300)
     assert "error" not in outcome, outcome
@@ -27,7 +27,7 @@ def test_a_fast_clock_does_not_take_a_live_lease(firestore_client):
 
 def test_the_skewed_contender_takes_over_once_the_server_says_expired(firestore_client):
     key = unique_key()
-    store = LeaseStore(firestore_client, lease_seconds=300)
+    store = LeaseStore(firestore_client, policy(300))
     lease = store.acquire(key, HOLDER)
     backdate(firestore_client, key, 301)
     outcome = try_with_skewed_clock("lease", key, seconds=600, lease_seconds=300)

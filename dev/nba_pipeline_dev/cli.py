@@ -276,15 +276,28 @@ def cmd_locks(args) -> int:
                      [[r.get("at"), r.get("event"), r.get("execution_id"), r.get("fence"),
                        r.get("reason") or ""] for r in history])
         return 0
-    # release
     if not args.reason or not args.reason.strip():
-        err.print("locks release needs --reason (it is kept in the audit log)")
+        err.print(f"locks {args.action} needs --reason (it is kept in the audit log)")
         return 2
+    actor = args.actor or getpass.getuser()
+    if args.action == "reseed":
+        from nba_pipeline.clients import bigquery_client
+        from nba_pipeline.fencing import fence_evidence
+
+        seen = fence_evidence(bigquery_client(), store, args.key)
+        restored = store.reseed(args.key, max(seen.values()), reason=args.reason.strip(), actor=actor)
+        if args.json:
+            _print_json({"key": args.key, "seen": seen, "counter": restored})
+        else:
+            _print_table(f"fences seen for {args.key}", ["where", "highest fence"], [[k, v] for k, v in seen.items()])
+            console.print(f"{args.key}: fence counter now {restored}; the next grant gets {restored + 1} "
+                          f"(audited as {actor})", markup=False)
+        return 0
+    # release
     state = store.inspect(args.key)
     if not state.exists:
         console.print(f"{args.key}: no lock to release")
         return 1
-    actor = args.actor or getpass.getuser()
     if store.force_release(args.key, reason=args.reason.strip(), actor=actor):
         console.print(f"released {state.describe()}; audited as {actor}: {args.reason.strip()}", markup=False)
         return 0
@@ -358,12 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable plan (and result) on stdout")
     p.set_defaults(func=cmd_reconcile)
 
-    p = sub.add_parser("locks", help="list, show or release processor locks", formatter_class=RichHelpFormatter)
-    p.add_argument("action", choices=["list", "show", "release"])
+    p = sub.add_parser("locks", help="list, show, release processor locks, or reseed a lost fence counter",
+                       formatter_class=RichHelpFormatter)
+    p.add_argument("action", choices=["list", "show", "release", "reseed"])
     p.add_argument("key", nargs="?", help="lock key, e.g. PlayerGameSummaryProcessor_2026-02-03")
     p.add_argument("--prefix", help="list: only keys starting with this")
-    p.add_argument("--reason", help="release: why (required, audited)")
-    p.add_argument("--actor", help="release: who (default: the login name)")
+    p.add_argument("--reason", help="release, reseed: why (required, audited)")
+    p.add_argument("--actor", help="release, reseed: who (default: the login name)")
     p.add_argument("--limit", type=int, default=10, help="show: audit records to list")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_locks)

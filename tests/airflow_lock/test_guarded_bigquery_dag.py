@@ -98,7 +98,8 @@ def test_fence_lands_in_rows_and_lease_is_released(
         ("lebronjames", 31, result["fence"]), ("stephencurry", 27, result["fence"])
     ]
     assert not lease_store.inspect(lock_key).exists
-    events = [record["event"] for record in lease_store.audit_log(lock_key)]
+    # Renewals in between depend on how long the job took; the grant and the release do not.
+    events = [record["event"] for record in lease_store.audit_log(lock_key) if record["event"] != "renew"]
     assert events[:2] == ["release", "acquire"]
 
 
@@ -139,7 +140,8 @@ def test_failing_sql_still_releases_the_lease(run_lock_dag, lease_store, lock_ke
 
     assert (state, tasks["guarded"]) == ("failed", "failed")
     assert not lease_store.inspect(lock_key).exists
-    events = [record["event"] for record in lease_store.audit_log(lock_key)]
+    # Renewals in between depend on how long the job took; the grant and the release do not.
+    events = [record["event"] for record in lease_store.audit_log(lock_key) if record["event"] != "renew"]
     assert events[:2] == ["release", "acquire"]
 
 

@@ -1,16 +1,18 @@
 """``nba-pipeline``: the ops command line. The same code the DAGs run, for people on call.
 
 Exit codes: 0 ok, 1 issues found or the command failed, 2 could not check (a service down,
-bad arguments).
+bad arguments). ``--debug`` (before or after the command) adds full tracebacks and debug logging.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import sys
+import traceback
 
 from rich.console import Console
 from rich.table import Table
@@ -291,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nba-pipeline", description=__doc__, formatter_class=RichHelpFormatter
     )
+    parser.add_argument("--debug", action="store_true", help="full tracebacks and debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("stack", help="start, stop or show the local emulators", formatter_class=RichHelpFormatter)
@@ -352,26 +355,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_locks)
 
+    # --debug after the command too (not airflow's: those arguments are airflow's own). SUPPRESS:
+    # a command given without it leaves the value of `nba-pipeline --debug COMMAND` alone.
+    for name, command in sub.choices.items():
+        if name != "airflow":
+            command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                                 help="full tracebacks and debug logging")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+@contextlib.contextmanager
+def _debug_logging(enabled: bool):
+    """Every logger's debug records on stderr while the command runs (``--debug``)."""
+    if not enabled:
+        yield
+        return
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
     try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # the last line of defence: one clear message, exit 2
-        from nba_pipeline_dev.local.stack import StackError
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
-        if isinstance(error, StackError):
-            err.print(f"[red]local stack:[/] {error}")
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with _debug_logging(args.debug):
+        try:
+            return args.func(args)
+        except KeyboardInterrupt:
+            return 130
+        except Exception as error:  # the last line of defence: one clear message, exit 2
+            from nba_pipeline_dev.local.stack import StackError
+
+            if args.debug:
+                sys.stderr.write(traceback.format_exc())
+            if isinstance(error, StackError):
+                err.print(f"[red]local stack:[/] {error}")
+            else:
+                err.print(f"[red]{type(error).__name__}:[/] {error}")
             return 2
-        err.print(f"[red]{type(error).__name__}:[/] {error}")
-        if "--debug" in (argv or sys.argv):
-            raise
-        return 2
 
 
 if __name__ == "__main__":

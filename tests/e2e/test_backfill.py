@@ -12,9 +12,10 @@ import os
 
 import pytest
 
+from environment import patched_environ
 from nba_pipeline_dev.local import standalone
 from nba_pipeline_dev.local.runs import run_backfill
-from tests.e2e.support import isolated_world, patched_environ, pipeline_hashes
+from tests.e2e.support import isolated_world, pipeline_hashes
 
 pytestmark = pytest.mark.e2e
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from google.auth.credentials import AnonymousCredentials
 
 from nba_pipeline.config import settings
 from nba_pipeline.hooks import FirestoreLockHook
 from nba_pipeline.lease import Owner
+
+pytestmark = pytest.mark.integration
 
 
 def test_collections_come_from_settings_unless_given(airflow_db, monkeypatch):

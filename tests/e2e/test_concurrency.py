@@ -22,7 +22,7 @@ from tests.e2e.support import isolated_world
 from tests.e2e.test_pipeline_dag import lease_store
 from tests.sql.helpers import duplicate_keys
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 DAY = dt.date(2026, 2, 5)
 

@@ -19,7 +19,7 @@ from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, tab
 
 from .helpers import isolated_collections, run_directly
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 DAY = dt.date(2026, 2, 10)
 

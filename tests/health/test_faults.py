@@ -27,6 +27,8 @@ from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, tab
 
 from .helpers import isolated_collections, run_directly
 
+pytestmark = pytest.mark.integration
+
 FIRST, LAST = dt.date(2026, 2, 11), dt.date(2026, 2, 19)
 WINDOW = [FIRST + dt.timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
 WINDOW_ARGS = ["--days", str(len(WINDOW)), "--until", LAST.isoformat()]

@@ -12,6 +12,8 @@ import pytest
 from nba_pipeline.config import settings
 from nba_pipeline.lease import Owner
 
+pytestmark = pytest.mark.integration
+
 GAME_DATE = "2026-02-03"
 DATASET = "nba_lock_test"
 # A cross join DuckDB needs a few seconds for: long enough to take the lease away mid-job.

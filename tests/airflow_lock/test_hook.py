@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from unittest import mock
 
+import pytest
 from google.auth.credentials import AnonymousCredentials
 
 from nba_pipeline.config import settings
 from nba_pipeline.hooks import FirestoreLockHook
 from nba_pipeline.hooks.firestore_lock import LockSettings
 from nba_pipeline.lease import LeasePolicy, Owner
+
+pytestmark = pytest.mark.integration
 
 
 def test_settings_come_from_the_environment_when_the_task_runs(airflow_db, monkeypatch):

@@ -410,16 +410,19 @@ class TestFirestoreLockSensor:
 
     @mock.patch(HOOK)
     def test_downstream_work_without_a_short_enough_timeout_is_refused(self, hook, context):
-        from airflow.providers.standard.operators.empty import EmptyOperator
-        from airflow.sdk import DAG
-
-        with DAG("sensor_pattern", schedule=None):
-            sensor = FirestoreLockSensor(task_id="wait", lock_key=KEY, acquire_when_free=True,
-                                         work_timeout=dt.timedelta(minutes=5))
-            sensor >> EmptyOperator(task_id="work")
-        with pytest.raises(AirflowException, match="execution_timeout.*work"):
-            sensor.execute(context)
-        store_of(hook).inspect.assert_not_called()
+        sensor = FirestoreLockSensor(task_id="wait", lock_key=KEY, acquire_when_free=True,
+                                     work_timeout=dt.timedelta(minutes=5))
+        work = mock.Mock(task_id="work", is_teardown=False, execution_timeout=None)
+        release = mock.Mock(task_id="unlock", is_teardown=True, execution_timeout=None)
+        with mock.patch.object(FirestoreLockSensor, "has_dag", return_value=True), \
+                mock.patch.object(FirestoreLockSensor, "get_direct_relatives", return_value=[work, release]):
+            with pytest.raises(AirflowException, match="execution_timeout.*work"):
+                sensor.execute(context)
+            store_of(hook).inspect.assert_not_called()
+            work.execution_timeout = dt.timedelta(minutes=4)
+            store_of(hook).inspect.return_value = held()
+            with pytest.raises(TaskDeferred):
+                sensor.execute(context)  # bounded work: the sensor goes on to wait
 
     @mock.patch(HOOK)
     def test_free_lock_is_taken_without_deferring(self, hook, context):

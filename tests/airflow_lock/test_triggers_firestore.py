@@ -14,6 +14,8 @@ import pytest
 from nba_pipeline.lease import Lease, LeaseLost, Owner
 from nba_pipeline.triggers.firestore_lock import FirestoreLockTrigger, LeaseGuardedBigQueryJobTrigger
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(autouse=True)
 def _connection(airflow_db):

@@ -12,6 +12,8 @@ from nba_pipeline.lease import AsyncLeaseStore, LeaseLost, LeaseStore, Owner
 
 from .race import policy, backdate, unique_key
 
+pytestmark = pytest.mark.integration
+
 SENSOR = Owner("nba_pipeline", "backfill__2026-02-04", "wait_player_game_summary")
 HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 

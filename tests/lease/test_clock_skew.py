@@ -3,11 +3,15 @@ must not take a live lease (the legacy acquirer, which trusts its clock, does)."
 
 from __future__ import annotations
 
+import pytest
+
 from nba_pipeline.lease import LeaseStore, Owner
 
 from .legacy import LegacyLock
 from .race import policy, backdate, unique_key
 from .skewed_clock import try_with_skewed_clock
+
+pytestmark = pytest.mark.integration
 
 HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 

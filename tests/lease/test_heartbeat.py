@@ -11,6 +11,8 @@ from nba_pipeline.lease import LeaseHeartbeat, LeaseLost, LeaseStore, Owner
 
 from .race import policy, backdate, unique_key
 
+pytestmark = pytest.mark.integration
+
 WORKER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 RESCUER = Owner("nba_pipeline", "manual__2026-02-04", "player_game_summary")
 

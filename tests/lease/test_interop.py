@@ -9,6 +9,8 @@ from nba_pipeline.lease import LeaseHeld, LeaseStore, Owner
 from .legacy import LegacyLock
 from .race import policy, backdate, unique_key
 
+pytestmark = pytest.mark.integration
+
 OURS = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 
 

@@ -12,6 +12,8 @@ from nba_pipeline.lease import LeaseHeld, LeaseLost, LeaseStore, Owner
 
 from .race import policy, backdate, unique_key
 
+pytestmark = pytest.mark.integration
+
 ALICE = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary", host="w1", pid=1)
 BOB = Owner("nba_pipeline", "backfill__2026-02-04", "player_game_summary", host="w2", pid=2)
 

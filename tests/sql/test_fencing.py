@@ -11,6 +11,8 @@ from nba_pipeline.clients import lease_store
 from nba_pipeline_dev import cli
 from tests.sql import helpers
 
+pytestmark = pytest.mark.integration
+
 DAY = dt.date(2026, 2, 2)
 PROCESSOR = "team_offense_game_summary"
 

@@ -9,6 +9,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from nba_pipeline import processors
+from nba_pipeline.assets import table_event
 from nba_pipeline.operators.guarded_bigquery import LeaseGuardedBigQueryInsertJobOperator
 
 
@@ -42,22 +43,24 @@ class ProcessorOperator(LeaseGuardedBigQueryInsertJobOperator):
         self.configuration = job_configuration(registered, business, fence=0, run_id=context["run_id"])
 
     def execute(self, context):
-        from nba_pipeline.pipeline_tasks import already_complete
+        from nba_pipeline.pipeline_tasks import already_complete, was_cleared
 
         if self.processor_name not in self.plan["processors"]:
             raise AirflowSkipException(f"{self.processor_name} is not among the processors asked for")
-        if not self.plan["force"] and already_complete(self.processor_name, self.plan, self.gcp_conn_id):
+        if (not self.plan["force"] and not was_cleared(context)
+                and already_complete(self.processor_name, self.plan, self.gcp_conn_id)):
             raise AirflowSkipException(
                 f"{self.processor_name} already completed for {self.plan['business_date']}; "
-                "trigger with force=true to run it again"
+                "trigger with force=true (or clear this task) to run it again"
             )
         self._prepare(context)
-        return self._verified(super().execute(context))
+        return table_event(context, self.processor_name, self.plan, self._verified(super().execute(context)))
 
     def resume_execution(self, next_method, next_kwargs, context):
         # Every way back from a trigger (lease granted, job done, trigger failure) comes here.
         self._prepare(context)
-        return self._verified(super().resume_execution(next_method, next_kwargs, context))
+        result = self._verified(super().resume_execution(next_method, next_kwargs, context))
+        return table_event(context, self.processor_name, self.plan, result)
 
     def _verified(self, result):
         """Fail when the date's rows carry a newer fence than ours: our MERGE changed nothing."""

@@ -2,9 +2,9 @@
 
 An Airflow listener (registered by ``plugins/nba_pipeline_plugin.py``): when a run starts, its note
 becomes ``Game date D``; when it ends, the outcome is added (``nothing ran: …`` when no processor
-wrote). Listeners run in the scheduler (and in ``dag.test()``) inside the session that changes the
-run's state, so the note is written with the state, without a connection of its own. A note a
-person wrote is never replaced.
+wrote). Listeners run in the scheduler inside the session that changes the run's state, so the
+note is written with the state, without a connection of its own. A note a person wrote is never
+replaced.
 """
 
 from __future__ import annotations
@@ -22,12 +22,22 @@ NOTE_PREFIX = "Game date "
 
 
 def game_date_line(conf: dict | None, logical_date, run_after, run_type) -> str:
-    from nba_pipeline.run_dates import InvalidRunRequest, business_date
+    """``Game date D``, or why the request is refused (the same checks as the ``plan_run`` task)."""
+    import datetime as dt
 
+    from nba_pipeline.run_dates import InvalidRunRequest, business_date, plan_run
+
+    conf = conf or {}
     try:
-        day = business_date((conf or {}).get("game_date"), logical_date, run_after, str(run_type or ""))
+        day = business_date(conf.get("game_date"), logical_date, run_after, str(run_type or ""))
     except InvalidRunRequest as error:
-        return f"{NOTE_PREFIX}unknown: {error}"
+        return f"{NOTE_PREFIX}? · refused: {error}"
+    try:
+        plan_run(game_date=conf.get("game_date"), processor_names=conf.get("processors") or [],
+                 force=bool(conf.get("force")), logical_date=logical_date, run_after=run_after,
+                 run_type=str(run_type or ""), now=dt.datetime.now(dt.timezone.utc))
+    except InvalidRunRequest as error:
+        return f"{NOTE_PREFIX}{day.isoformat()} · refused: {error}"
     return f"{NOTE_PREFIX}{day.isoformat()}"
 
 
@@ -66,17 +76,25 @@ def on_dag_run_running(dag_run, msg: str):
         _set_note(dag_run, game_date_line(dag_run.conf, dag_run.logical_date, dag_run.run_after, dag_run.run_type))
 
 
-def _finished(dag_run) -> None:
+def annotate_finished(dag_run, session) -> None:
+    """Set the note of a finished run (attached to ``session``): game date and outcome."""
     if dag_run.dag_id not in DAG_IDS:
-        return
-    from sqlalchemy.orm import object_session
-
-    session = object_session(dag_run)
-    if session is None:
         return
     states = {ti.task_id: _state(ti.state) for ti in dag_run.get_task_instances(session=session)}
     head = game_date_line(dag_run.conf, dag_run.logical_date, dag_run.run_after, dag_run.run_type)
+    if " · refused: " in head:
+        _set_note(dag_run, head)  # the reason the run failed at plan_run
+        return
     _set_note(dag_run, f"{head} · {outcome_line(_state(dag_run.state), states)}")
+
+
+def _finished(dag_run) -> None:
+    from sqlalchemy.orm import object_session
+
+    session = object_session(dag_run)
+    # dag.test() hands listeners a detached run; the local runner notes those runs itself.
+    if session is not None:
+        annotate_finished(dag_run, session)
 
 
 @hookimpl

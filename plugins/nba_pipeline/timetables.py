@@ -2,8 +2,9 @@
 
 A run's data interval is the America/New_York calendar day D, ``[D 00:00 ET, D+1 00:00 ET)``, so
 its logical date is D at midnight ET, and it runs at 06:00 ET on D + 1, once the night's games
-are over. The dates a person picks in the backfill dialog are therefore game dates, and the run
-ids (``scheduled__…``, ``backfill__…``) start with the game date they process.
+are over. The dates a person picks in the backfill dialog are therefore game dates (see
+``first_day`` for how the dialog's bounds map to days), and the run ids (``scheduled__…``,
+``backfill__…``) start with the game date they process.
 
 Airflow 3 only deserializes custom timetables registered by a plugin: ``plugins/nba_pipeline_plugin.py``
 registers this one.
@@ -19,14 +20,32 @@ from airflow.timetables.base import DagRunInfo, DataInterval, TimeRestriction, T
 from nba_pipeline.run_dates import EASTERN, eastern_date, scheduled_logical_date, scheduled_run_after
 
 
-def named_date(bound: dt.datetime) -> dt.date:
-    """The date a backfill bound names: the date whose UTC midnight is nearest to it.
+def _noon_utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.timezone.utc)
 
-    The backfill dialog sends midnight of the picked day in the browser's timezone (the CLI sends
-    UTC midnight); from UTC-11 to UTC+11 the nearest UTC midnight is the picked day itself, so the
-    "To" day is included whatever the person's timezone.
+
+def _is_bare_date(moment: dt.datetime) -> bool:
+    """A bound given as a date alone: the CLI and the REST API read ``2026-02-06`` as UTC midnight."""
+    return moment.astimezone(dt.timezone.utc).time() == dt.time(0)
+
+
+def first_day(earliest: dt.datetime) -> dt.date:
+    """The first game day a backfill from ``earliest`` covers.
+
+    A game day D is inside a backfill's range when the range holds D at noon UTC. The dialog
+    sends the picked days from 00:00 to 23:59 in the browser's timezone, and from UTC-12 to
+    UTC+11 that range holds the noon (UTC) of exactly the picked days, so the days picked are the
+    game days run, "To" included, wherever the person sits.
     """
-    return (bound.astimezone(dt.timezone.utc) + dt.timedelta(hours=12)).date()
+    shifted = earliest.astimezone(dt.timezone.utc) - dt.timedelta(hours=12)
+    return shifted.date() if shifted.time() == dt.time(0) else shifted.date() + dt.timedelta(days=1)
+
+
+def last_day(latest: dt.datetime) -> dt.date:
+    """The last game day a backfill up to ``latest`` covers (see ``first_day``); a bare date names itself."""
+    if _is_bare_date(latest):
+        return latest.astimezone(dt.timezone.utc).date()
+    return (latest.astimezone(dt.timezone.utc) - dt.timedelta(hours=12)).date()
 
 
 class GameDayTimetable(Timetable):
@@ -75,7 +94,7 @@ class GameDayTimetable(Timetable):
     def next_dagrun_info(self, *, last_automated_data_interval: DataInterval | None,
                          restriction: TimeRestriction) -> DagRunInfo | None:
         now = dt.datetime.now(dt.timezone.utc)
-        earliest = named_date(restriction.earliest) if restriction.earliest is not None else None
+        earliest = first_day(restriction.earliest) if restriction.earliest is not None else None
         if last_automated_data_interval is not None:
             day = eastern_date(last_automated_data_interval.start) + dt.timedelta(days=1)
             if not restriction.catchup:
@@ -88,7 +107,7 @@ class GameDayTimetable(Timetable):
             day = self.latest_ready_day(now) + dt.timedelta(days=1)
         if earliest is not None:
             day = max(day, earliest)
-        if restriction.latest is not None and day > named_date(restriction.latest):
+        if restriction.latest is not None and day > last_day(restriction.latest):
             return None
         return self._info(day)
 

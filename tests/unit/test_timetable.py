@@ -10,7 +10,7 @@ import pytest
 from airflow.timetables.base import DataInterval, TimeRestriction
 
 from nba_pipeline.run_dates import EASTERN, business_date
-from nba_pipeline.timetables import GameDayTimetable, named_date
+from nba_pipeline.timetables import GameDayTimetable, first_day, last_day
 
 UTC = dt.timezone.utc
 
@@ -34,7 +34,8 @@ def game_days(infos):
                                   "Europe/Berlin", "Asia/Tokyo"])
 def test_the_dates_picked_are_the_game_dates_processed_to_included(zone):
     tz = ZoneInfo(zone)
-    picked = [dt.datetime(2026, 2, d, tzinfo=tz) for d in (7, 9)]  # the dialog sends midnight, local time
+    # What the dialog sends for 7..9 Feb: 00:00 of the first day to 23:59 of the last, browser time.
+    picked = [dt.datetime(2026, 2, 7, tzinfo=tz), dt.datetime(2026, 2, 9, 23, 59, tzinfo=tz)]
     infos = infos_between(GameDayTimetable(), *picked)
     assert game_days(infos) == [dt.date(2026, 2, 7), dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
 
@@ -54,9 +55,12 @@ def test_cli_date_bounds_work_too():
     assert game_days(infos) == [dt.date(2026, 2, d) for d in range(1, 7)]
 
 
-def test_named_date():
-    assert named_date(dt.datetime(2026, 2, 9, tzinfo=ZoneInfo("America/Los_Angeles"))) == dt.date(2026, 2, 9)
-    assert named_date(dt.datetime(2026, 2, 9, 0, tzinfo=UTC)) == dt.date(2026, 2, 9)
+def test_bounds_to_days():
+    assert first_day(dt.datetime(2026, 2, 9, tzinfo=ZoneInfo("America/Los_Angeles"))) == dt.date(2026, 2, 9)
+    assert first_day(dt.datetime(2026, 2, 9, 0, tzinfo=UTC)) == dt.date(2026, 2, 9)
+    assert last_day(dt.datetime(2026, 2, 9, 0, tzinfo=UTC)) == dt.date(2026, 2, 9)  # a bare date
+    assert last_day(dt.datetime(2026, 2, 9, 23, 59, tzinfo=EASTERN)) == dt.date(2026, 2, 9)
+    assert last_day(dt.datetime(2026, 2, 10, 0, 0, tzinfo=EASTERN)) == dt.date(2026, 2, 9)
 
 
 def _now(monkeypatch, moment):

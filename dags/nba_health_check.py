@@ -23,9 +23,8 @@ from airflow.timetables.trigger import CronTriggerTimetable
 
 with DAG(
     dag_id="nba_health_check",
-    # No start_date: turning the DAG on waits for the next 11:00 ET instead of checking at once
-    # (a start_date makes the trigger timetable run the latest past time immediately).
     schedule=CronTriggerTimetable("0 11 * * *", timezone="America/New_York"),
+    start_date=pendulum.datetime(2025, 10, 1, tz="America/New_York"),
     catchup=False,
     max_active_runs=1,
     tags=["nba", "ops"],

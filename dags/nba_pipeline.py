@@ -4,8 +4,9 @@
 Each run processes one **game date D** (the business date: the day whose games finished last
 night). **The run's logical date is D**: the schedule gives each run the America/New_York day D
 as its data interval and starts it at 06:00 ET on D + 1, so the dates picked in the backfill
-dialog are game dates, and run ids read `scheduled__D…` / `backfill__D…`. A manual run takes D
-from its `game_date` param (empty: yesterday's games). The run note shows D. A run writes
+dialog are game dates (a run's logical date shows D at 00:00 ET). A manual run takes D from
+its `game_date` param (empty: yesterday's games). **The run note shows D** and, once the run
+ends, what came of it. A run writes
 
 * phase 3 post-game tables (team offense, team defense, player game summary) for **D**;
 * phase 3 pre-game context (upcoming team and player context) for **D + 1**;

@@ -3,8 +3,9 @@
 A run's data interval is the America/New_York calendar day D, ``[D 00:00 ET, D+1 00:00 ET)``, so
 its logical date is D at midnight ET, and it runs at 06:00 ET on D + 1, once the night's games
 are over. The dates a person picks in the backfill dialog are therefore game dates (see
-``first_day`` for how the dialog's bounds map to days), and the run ids (``scheduled__…``,
-``backfill__…``) start with the game date they process.
+``first_day`` for how the dialog's bounds map to days), and scheduled run ids start with the
+game date they process (Airflow 3.3 names backfill runs after ``run_after`` whatever the
+timetable: the run of game day 2026-02-07 is ``backfill__2026-02-08T11:00:00+00:00``).
 
 Airflow 3 only deserializes custom timetables registered by a plugin: ``plugins/nba_pipeline_plugin.py``
 registers this one.
@@ -52,9 +53,7 @@ class GameDayTimetable(Timetable):
     """
     One run per America/New_York game day D: data interval D 00:00 to D+1 00:00 ET, run at 06:00 ET on D + 1.
 
-    Without catch-up, a DAG that has never had a scheduled run starts with the next game day to
-    close rather than the one already past (turning the DAG on processes no date by itself; past
-    dates are backfilled deliberately); after that, missed days are skipped to the latest one.
+    Without catch-up, missed days are skipped to the latest game day whose run time has come.
 
     :param run_hour: The hour (ET) of D + 1 at which the run of D starts.
     """
@@ -97,14 +96,14 @@ class GameDayTimetable(Timetable):
         earliest = first_day(restriction.earliest) if restriction.earliest is not None else None
         if last_automated_data_interval is not None:
             day = eastern_date(last_automated_data_interval.start) + dt.timedelta(days=1)
-            if not restriction.catchup:
-                day = max(day, self.latest_ready_day(now))
-        elif restriction.catchup:
-            if earliest is None:
-                return None
+        elif earliest is not None:
             day = earliest
+        elif restriction.catchup:
+            return None
         else:
-            day = self.latest_ready_day(now) + dt.timedelta(days=1)
+            day = self.latest_ready_day(now)
+        if not restriction.catchup:
+            day = max(day, self.latest_ready_day(now))
         if earliest is not None:
             day = max(day, earliest)
         if restriction.latest is not None and day > last_day(restriction.latest):

@@ -74,15 +74,6 @@ def _now(monkeypatch, moment):
     monkeypatch.setattr(module.dt, "datetime", Frozen)
 
 
-def test_without_catchup_a_new_dag_waits_for_the_next_game_day_to_close(monkeypatch):
-    _now(monkeypatch, dt.datetime(2026, 12, 1, 17, 0, tzinfo=UTC))  # 12:00 ET on 1 Dec
-    restriction = TimeRestriction(pendulum.datetime(2025, 10, 1, tz="America/New_York"), None, catchup=False)
-    info = GameDayTimetable().next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
-    # 30 Nov ran (or not) before the DAG existed: the first scheduled run is 1 Dec, at 06:00 ET on 2 Dec.
-    assert business_date(None, info.logical_date, None, "scheduled") == dt.date(2026, 12, 1)
-    assert info.run_after > dt.datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
-
-
 def test_without_catchup_missed_days_skip_to_the_latest(monkeypatch):
     _now(monkeypatch, dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # 07:00 ET: 30 Nov is ready
     last = GameDayTimetable()._info(dt.date(2026, 11, 20)).data_interval

@@ -1,8 +1,10 @@
 """The full local Airflow (``airflow standalone``) on the embedded stack, in the background.
 
-It starts with every DAG paused, so nothing runs before the API server answers (task processes
-report to it) and nothing runs by itself against real dates the seeded data does not cover: the
-trigger form and the backfill dialog unpause a DAG when used ("Unpause … on trigger").
+Its scheduler schedules nothing by itself (``[scheduler] use_job_schedule = False``): the seeded
+data covers chosen dates, not today's, so a scheduled run (or health check) of a real date
+would only record an empty day, and at start-up it would run before the API server answers
+(task processes report to it). Runs come from the trigger form, the backfill dialog and the
+REST API; set ``AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE=True`` to try the schedule.
 
 The task and triggerer log servers listen on ``NBA_WORKER_LOG_PORT`` / ``NBA_TRIGGER_LOG_PORT``
 on every interface: Airflow 3.3.2 binds them to host ``""`` with no setting to change it
@@ -69,14 +71,13 @@ def start(timeout: float = 120.0) -> dict:
     env["AIRFLOW__API__HOST"] = "127.0.0.1"
     # Workers reach the API server here; the default assumes port 8080.
     env["AIRFLOW__API__BASE_URL"] = url()
-    env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] = "True"
+    env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = os.environ.get("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False")
     airflow_env.ensure_db(env)
     if healthy() and not _pid_file().exists():
         raise stack.StackError(
             f"another Airflow already answers on {url()}; stop it or choose a port with NBA_AIRFLOW_PORT"
         )
     if not healthy():
-        _pause_every_dag(env)
         _pid_file().parent.mkdir(parents=True, exist_ok=True)
         _log_file().parent.mkdir(parents=True, exist_ok=True)
         with open(_log_file(), "ab") as log:
@@ -94,14 +95,6 @@ def start(timeout: float = 120.0) -> dict:
             time.sleep(1)
     user, password = credentials()
     return {"url": url(), "user": user, "password": password, "log": str(_log_file())}
-
-
-def _pause_every_dag(env: dict) -> None:
-    """Pause the DAGs an earlier start left on, before the scheduler starts (nothing else writes then)."""
-    done = airflow_env.run_airflow(["dags", "pause", "--treat-dag-id-as-regex", "-y", ".*"],
-                                   env=env, capture=True, check=False)
-    if done.returncode != 0:
-        raise stack.StackError(f"could not pause the DAGs before starting: {(done.stdout + done.stderr)[-2000:]}")
 
 
 def _stop_tree(pid: int, grace: float = 20.0) -> None:

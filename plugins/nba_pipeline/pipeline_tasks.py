@@ -86,8 +86,8 @@ def was_cleared(context) -> bool:
     Airflow starts a new series of tries on a clear: ``max_tries`` becomes the cleared try number
     plus the task's retries, so it exceeds ``retries`` only after a clear (a retry keeps it).
     """
-    ti = context["ti"]
-    return int(getattr(ti, "max_tries", 0) or 0) > int(getattr(context["task"], "retries", 0) or 0)
+    ti, task = context.get("ti"), context.get("task")
+    return int(getattr(ti, "max_tries", 0) or 0) > int(getattr(task, "retries", 0) or 0)
 
 
 def written_in_this_run(phase: int, results: dict) -> dict[str, int]:

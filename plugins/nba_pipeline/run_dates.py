@@ -51,19 +51,6 @@ def parse_game_date(value: str) -> dt.date:
         ) from None
 
 
-def business_date(game_date: str | None, logical_date: dt.datetime | None,
-                  run_after: dt.datetime | None, run_type: str | None = None) -> dt.date:
-    """D for a run (see the module docstring); a scheduled or backfill run's own date wins."""
-    if mode_of(run_type) in SCHEDULED_MODES and logical_date is not None:
-        return eastern_date(logical_date)
-    if game_date:
-        return parse_game_date(game_date)
-    anchor = logical_date or run_after
-    if anchor is None:
-        raise InvalidRunRequest("the run has neither a game_date param nor a logical date")
-    return eastern_date(anchor) - dt.timedelta(days=1)
-
-
 # Runs whose logical date is the start of their game day (given by the timetable).
 SCHEDULED_MODES = ("scheduled", "backfill")
 
@@ -75,6 +62,19 @@ def mode_of(run_type: str | None) -> str:
     if "scheduled" in value:
         return "scheduled"
     return "manual"
+
+
+def business_date(game_date: str | None, logical_date: dt.datetime | None,
+                  run_after: dt.datetime | None, run_type: str | None = None) -> dt.date:
+    """D for a run (see the module docstring); a scheduled or backfill run's own date wins."""
+    if mode_of(run_type) in SCHEDULED_MODES and logical_date is not None:
+        return eastern_date(logical_date)
+    if game_date:
+        return parse_game_date(game_date)
+    anchor = logical_date or run_after
+    if anchor is None:
+        raise InvalidRunRequest("the run has neither a game_date param nor a logical date")
+    return eastern_date(anchor) - dt.timedelta(days=1)
 
 
 def plan_run(*, game_date: str | None, processor_names, force: bool, logical_date: dt.datetime | None,

@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from nba_pipeline import checks, cli, processors
+from nba_pipeline import checks, processors
+from nba_pipeline_dev import cli
 from nba_pipeline.completion import CompletionStore, document_date
 from nba_pipeline.health import run_health
 from nba_pipeline_dev.local.runs import run_dates

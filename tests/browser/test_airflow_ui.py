@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline_dev.local import stack, standalone
 from nba_pipeline_dev.local.airflow_api import AirflowApi, ApiError
 from tests.browser.support import launch, wait_until
-from tests.e2e.support import isolated_world, patched_environ
+from tests.e2e.support import isolated_world
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 TRIGGERED = dt.date(2026, 2, 3)
 SUBSET_DATE = dt.date(2026, 2, 4)

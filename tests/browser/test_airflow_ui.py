@@ -33,6 +33,8 @@ SUBSET_DATE = dt.date(2026, 2, 4)
 BACKFILL = [dt.date(2026, 2, 7), dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
 LOCKED_DATE = dt.date(2026, 2, 5)
 RUN_TIMEOUT = 600
+# Three full runs, their history-reading halves one after another (the cross-date guard).
+BACKFILL_TIMEOUT = 1800
 
 
 def shots_dir() -> Path:
@@ -241,7 +243,7 @@ def test_the_backfill_dialog_over_three_game_dates_processes_exactly_those_dates
     runs = wait_until("the backfill's runs to finish", lambda: (
         (rs := [r for r in ui.api.runs() if r["run_type"] == "backfill"])
         and len(rs) == len(BACKFILL) and all(r["state"] in ("success", "failed") for r in rs) and rs),
-        timeout=RUN_TIMEOUT)
+        timeout=BACKFILL_TIMEOUT)
     assert backfill["dag_id"] == "nba_pipeline"
     assert [r["state"] for r in runs] == ["success"] * len(BACKFILL), runs
     planned = sorted(ui.api.xcom(r["dag_run_id"], "plan_run")["business_date"] for r in runs)

@@ -16,7 +16,7 @@ from nba_pipeline.checks import check_history
 from nba_pipeline.clients import firestore_client
 from nba_pipeline.clients import lease_store as configured_lease_store
 from nba_pipeline.completion import CompletionStore, entries_of
-from tests.e2e.support import isolated_world, pipeline_hashes, pull_messages
+from tests.e2e.support import airflow_records, isolated_world, pipeline_hashes, pull_messages
 from tests.sql.helpers import query, table_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -46,6 +46,28 @@ def count(client, processor, business):
 
 def test_three_consecutive_dates_succeed(world):
     assert [o["state"] for o in world.first_runs] == ["success"] * 3, world.first_runs
+
+
+def test_each_processor_emits_an_asset_event_with_the_date_it_wrote(world):
+    run_id = world.first_runs[0]["run_id"]
+    events = airflow_records(world.airflow_home, run_id)["asset_events"]
+    by_task = {e["task_id"]: e for e in events}
+    assert set(by_task) == {p.name for p in processors.PROCESSORS} | {"record_phase3", "record_phase4"}
+    for p in processors.PROCESSORS:
+        event = by_task[p.name]
+        assert event["uri"].endswith(f"/{p.dataset}/{p.table}") and event["uri"].startswith("bigquery://")
+        assert event["extra"]["date"] == p.target_date(DATES[0]).isoformat()
+        assert event["extra"]["game_date"] == DATES[0].isoformat() and event["extra"]["row_count"] > 0
+    assert by_task["record_phase4"]["extra"]["date"] == (DATES[0] + dt.timedelta(days=1)).isoformat()
+    assert set(by_task["record_phase3"]["extra"]["processors"]) == {p.name for p in processors.phase(3)}
+
+
+def test_runs_show_their_game_date_and_real_durations(world):
+    for business, outcome in zip(DATES, world.first_runs):
+        records = airflow_records(world.airflow_home, outcome["run_id"])
+        assert records["note"] == f"Game date {business} · all 10 processors wrote"
+        # dag.test() would date the run's start at its (past) logical date: hundreds of days.
+        assert dt.timedelta(0) < records["end_date"] - records["start_date"] < dt.timedelta(minutes=30)
 
 
 def test_row_counts_match_the_raw_data(world, bigquery_client):
@@ -140,15 +162,49 @@ def test_rerun_with_force_gives_identical_tables_and_newer_fences(world, bigquer
     assert fence_after > fence_before
 
 
-def test_rerun_without_force_skips_completed_processors(world, bigquery_client):
+def acquisitions(name, business):
+    return len([e for e in lease_store().audit_log(processors.get(name).lock_key(business)) if e["event"] == "acquire"])
+
+
+def test_rerun_without_force_skips_completed_processors_records_nothing_and_says_so(world, bigquery_client):
     business = DATES[0]
-    acquisitions = len([e for e in lease_store().audit_log(processors.get("player_game_summary").lock_key(business))
-                        if e["event"] == "acquire"])
+    before = {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS}
+    store = CompletionStore(firestore_client())
+    records_before = {phase: entries_of(store.get(phase, business + dt.timedelta(days=phase - 3)))
+                      for phase in (3, 4)}
+    pull_messages(world.subscription)  # drain
     outcomes = world.run([business])
     assert [o["state"] for o in outcomes] == ["success"]
-    after = len([e for e in lease_store().audit_log(processors.get("player_game_summary").lock_key(business))
-                 if e["event"] == "acquire"])
-    assert after == acquisitions
+    assert {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS} == before
+    # Nothing ran, so nothing is recorded or published, and the run says so.
+    for phase in (3, 4):
+        assert entries_of(store.get(phase, business + dt.timedelta(days=phase - 3))) == records_before[phase]
+    assert pull_messages(world.subscription, attempts=2) == []
+    records = airflow_records(world.airflow_home, outcomes[0]["run_id"])
+    assert records["tasks"]["record_phase3"] == records["tasks"]["record_phase4"] == "skipped"
+    assert records["note"].startswith(f"Game date {business} · nothing ran"), records["note"]
+    assert records["asset_events"] == []
+
+
+def test_a_processor_subset_runs_exactly_that_subset_and_records_only_it(world, bigquery_client):
+    """A selected processor runs although its upstream (team offense) was left out, and only it is recorded."""
+    business = DATES[0]
+    chosen = "player_game_summary"
+    before = {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS}
+    pull_messages(world.subscription)  # drain
+    outcomes = world.run([business], processors=[chosen], force=True)
+    assert [o["state"] for o in outcomes] == ["success"], outcomes
+    after = {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS}
+    assert {name for name in after if after[name] != before[name]} == {chosen}
+    run_id = outcomes[0]["run_id"]
+    entries = entries_of(CompletionStore(firestore_client()).get(3, business))
+    assert [name for name, entry in entries.items() if entry["execution_id"].endswith(run_id)] == [chosen]
+    messages = pull_messages(world.subscription, expected_at_least=1)
+    assert [(m["processor_name"], m["game_date"]) for m in messages] == [("PlayerGameSummaryProcessor", str(business))]
+    records = airflow_records(world.airflow_home, run_id)
+    assert records["tasks"][chosen] == "success"
+    assert records["tasks"]["record_phase3"] == "success" and records["tasks"]["record_phase4"] == "skipped"
+    assert records["note"] == f"Game date {business} · 1 of 10 processors wrote: {chosen}"
 
 
 def test_a_day_without_games_is_a_recorded_success(world, bigquery_client):

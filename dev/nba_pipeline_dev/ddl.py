@@ -59,7 +59,7 @@ _TOKEN = re.compile(
     r"|(?P<quoted>`[^`]*`|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<number>[0-9]+(?:\.[0-9]+)?)"
-    r"|(?P<symbol>[(),<>=;.*+\-/])",
+    r"|(?P<symbol>[^\sA-Za-z0-9_])",
     re.DOTALL,
 )
 

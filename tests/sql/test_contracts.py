@@ -53,6 +53,7 @@ def test_ddl_follows_the_contract(name):
     assert not found, _listed(name, found)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", FOLLOWING)
 def test_stored_table_follows_the_contract(bigquery_client, warehouse_tables, name):
     found = contracts.differences(name, client=bigquery_client)

@@ -20,6 +20,7 @@ from nba_pipeline.config import settings
 LINEAGE_COLUMNS = ("_fence", "_run_id", "processed_at")
 _DATASET_VARIABLES = {
     "raw": "NBA_RAW_DATASET",
+    "reference": "NBA_REFERENCE_DATASET",
     "analytics": "NBA_ANALYTICS_DATASET",
     "precompute": "NBA_PRECOMPUTE_DATASET",
     "audit": "NBA_AUDIT_DATASET",
@@ -52,7 +53,7 @@ def table_id(table: str, layer: str = "analytics") -> str:
 
 def query(client, sql: str, **parameters) -> list[dict]:
     """Run a query with named parameters (dates, ints, strings); rows as plain dicts."""
-    kinds = {bool: "BOOL", int: "INT64", float: "FLOAT64", str: "STRING", dt.date: "DATE"}
+    kinds = {bool: "BOOL", int: "INT64", float: "FLOAT64", str: "STRING", dt.date: "DATE", dt.datetime: "TIMESTAMP"}
     job_config = bigquery.QueryJobConfig(
         query_parameters=[
             bigquery.ScalarQueryParameter(name, kinds[type(value)], value)

@@ -49,17 +49,45 @@ def raw(bigquery_client, warehouse):
     def table(name):
         return helpers.query(bigquery_client, f"SELECT * FROM `{helpers.table_id(name, 'raw')}`")
 
+    schedule = {}
+    for row in sorted(table("nbac_schedule"), key=lambda r: (r["game_status"], r["processed_at"])):
+        # v_nbac_schedule_latest: the most advanced status, then the newest scrape.
+        schedule[(row["game_id"], row["game_date"])] = dict(
+            row, analytics_id=f"{row['game_date']:%Y%m%d}_{row['away_team_tricode']}_{row['home_team_tricode']}")
+    teams = latest(table("nbac_team_boxscore"), ("game_id", "team_abbr"))
+    for row in teams.values():
+        row["minutes"] = int(row["minutes"].split(":")[0])  # "265:00" -> 265
+    boxscores = latest(table("nbac_player_boxscores"), ("game_id", "player_lookup"))
+    for row in boxscores.values():
+        whole, seconds = row["minutes"].split(":")
+        row.update(minutes_decimal=int(whole) + int(seconds) / 60, player_status="active", dnp_reason=None,
+                   player_name=row["player_full_name"])
     return {
-        "schedule": latest(table("nbac_schedule"), ("game_id",)),
+        "schedule": schedule,
         "gamebook": latest(table("nbac_gamebook_player_stats"), ("game_id", "player_lookup")),
-        "boxscores": latest(table("nbac_player_boxscores"), ("game_id", "player_lookup")),
-        "teams": latest(table("nbac_team_boxscore"), ("game_id", "team_abbr")),
-        "shots": {(r["game_id"], r["event_id"]): r for r in table("nbac_play_by_play")},
-        "props": table("odds_api_player_points_props"),
+        "boxscores": boxscores,
+        "teams": teams,
+        "shots": shot_events(table("nbac_play_by_play")),
+        "props": [p for p in table("odds_api_player_points_props") if p["minutes_before_tipoff"] >= 0],
         "game_lines": table("odds_api_game_lines"),
         "injuries": table("nbac_injury_report"),
         "gamebook_versions": table("nbac_gamebook_player_stats"),
     }
+
+
+def shot_events(actions):
+    """Field goal attempts by (NBA.com game id, action), with the platform's zones (paint: a two
+    within 8 feet) and whether an assist is credited."""
+    shots = {}
+    for a in actions:
+        if a["event_type"] != "fieldgoal":
+            continue
+        zone = "three" if a["shot_type"] == "3PT" else ("paint" if a["shot_distance"] <= 8.0 else "mid_range")
+        shots[(a["nba_game_id"], a["event_sequence"])] = {
+            "game_id": a["nba_game_id"], "player_lookup": a["player_1_lookup"], "team_abbr": a["player_1_team_abbr"],
+            "shot_zone": zone, "shot_made": a["shot_made"], "assisted": a["player_2_lookup"] is not None,
+        }
+    return shots
 
 
 def latest(rows, key):
@@ -79,14 +107,14 @@ def player_lines(raw, day):
     """Gamebook lines of the date's final games; a game without any uses its live boxscores."""
     lines = []
     for game in final_games(raw, day):
-        book = [r for (gid, _), r in raw["gamebook"].items() if gid == game["game_id"]]
+        book = [r for (gid, _), r in raw["gamebook"].items() if gid == game["analytics_id"]]
         if book:
-            lines += [dict(r, primary_source="gamebook") for r in book]
+            lines += [dict(r, primary_source="gamebook", nba_game_id=game["game_id"]) for r in book]
         else:
             lines += [
                 dict(r, primary_source="live_boxscore")
                 for (gid, _), r in raw["boxscores"].items()
-                if gid == game["game_id"]
+                if gid == game["analytics_id"]
             ]
     return lines
 
@@ -108,6 +136,21 @@ def best_line(raw, day, player):
         key=lambda p: (BOOKMAKER_PRIORITY.get(p["bookmaker"], 3), p["bookmaker"], -p["snapshot_timestamp"].timestamp()),
     )
     return ranked[0]
+
+
+def game_line(raw, game):
+    """The home spread and total of the highest-priority bookmaker at its latest snapshot."""
+    quotes = defaultdict(dict)
+    for r in raw["game_lines"]:
+        if r["game_date"] == game["game_date"] and r["home_team_abbr"] == game["home_team_tricode"]:
+            quote = quotes[(r["bookmaker_key"], r["snapshot_timestamp"])]
+            if r["market_key"] == "spreads" and r["outcome_name"] == r["home_team"]:
+                quote["spread"] = r["outcome_point"]
+            if r["market_key"] == "totals" and r["outcome_name"] == "Over":
+                quote["total"] = r["outcome_point"]
+    (book, _), quote = min(quotes.items(), key=lambda item: (
+        BOOKMAKER_PRIORITY.get(item[0][0], 3), item[0][0], -item[0][1].timestamp()))
+    return quote
 
 
 def by(rows, *key):
@@ -142,7 +185,7 @@ def test_post_game_tables_have_one_row_per_team_and_player_of_final_games(bigque
 
 def test_duplicated_raw_rows_collapse_to_one(bigquery_client, raw):
     versions = [r for r in raw["gamebook_versions"] if r["game_date"] == DUPLICATED]
-    identical = len(versions) - len({tuple(sorted(r.items())) for r in versions})
+    identical = len(versions) - len({repr(sorted(r.items())) for r in versions})
     assert identical > 0, "the duplicate_raw fault should have doubled the gamebook rows"
     players = rows_of(bigquery_client, "player_game_summary", DUPLICATED)
     assert len(players) == len({r["player_lookup"] for r in players})
@@ -161,8 +204,8 @@ def test_team_offense_and_defense_formulas_match_the_raw_box_scores(bigquery_cli
             (game["home_team_tricode"], game["away_team_tricode"], True),
             (game["away_team_tricode"], game["home_team_tricode"], False),
         ):
-            box = raw["teams"][(game["game_id"], team)]
-            opp = raw["teams"][(game["game_id"], opponent)]
+            box = raw["teams"][(game["analytics_id"], team)]
+            opp = raw["teams"][(game["analytics_id"], opponent)]
             row = offense[team]
             poss = possessions(box)
             assert row["game_id"] == f"{day:%Y%m%d}_{game['away_team_tricode']}_{game['home_team_tricode']}"
@@ -180,7 +223,7 @@ def test_team_offense_and_defense_formulas_match_the_raw_box_scores(bigquery_cli
             assert d["opponent_team_abbr"] == opponent and d["points_allowed"] == opp["points"]
             assert d["opponent_possessions"] == pytest.approx(opp_poss, abs=0.006)
             assert d["defensive_rating"] == pytest.approx(100 * opp["points"] / opp_poss, abs=0.006)
-            own = [p for p in lines if p["game_id"] == game["game_id"] and p["team_abbr"] == team]
+            own = [p for p in lines if p["game_id"] == game["analytics_id"] and p["team_abbr"] == team]
             assert d["steals"] == sum(p["steals"] or 0 for p in own)
             assert d["blocks"] == sum(p["blocks"] or 0 for p in own)
             assert d["win_flag"] is row["win_flag"]
@@ -194,8 +237,10 @@ def test_player_formulas_match_the_raw_lines(bigquery_client, raw):
         row = players[line["player_lookup"]]
         team = raw["teams"][(line["game_id"], line["team_abbr"])]
         minutes = line["minutes_decimal"]
-        assert row["minutes"] == minutes and row["points"] == line["points"]
-        assert row["starter_flag"] is line["starter"]
+        assert row["minutes"] == pytest.approx(minutes) if minutes is not None else row["minutes"] is None
+        assert row["points"] == line["points"]
+        # Neither the gamebook nor the live boxscore says who started: more than 20 minutes does.
+        assert row["starter_flag"] is ((minutes or 0) > 20)
         if line["player_status"] != "active":
             assert row["usage_rate"] is None and row["over_under_result"] is None
             continue
@@ -217,7 +262,7 @@ def test_player_formulas_match_the_raw_lines(bigquery_client, raw):
             assert row["efg_pct"] == pytest.approx(efg, abs=0.0006)
         else:
             assert row["efg_pct"] is None
-        shots = [s for s in raw["shots"].values() if s["game_id"] == line["game_id"]
+        shots = [s for s in raw["shots"].values() if s["game_id"] == line["nba_game_id"]
                  and s["player_lookup"] == line["player_lookup"]]
         assert row["paint_attempts"] == sum(s["shot_zone"] == "paint" for s in shots)
         assert row["three_makes"] == sum(s["shot_zone"] == "three" and s["shot_made"] for s in shots)
@@ -266,19 +311,19 @@ def test_all_zero_team_row_gives_null_rates_and_a_flag(bigquery_client, raw):
 
 def test_game_without_gamebook_falls_back_to_live_boxscores(bigquery_client, raw):
     games = final_games(raw, MISSING_GAMEBOOK)
-    without = [g["game_id"] for g in games
-               if not any(gid == g["game_id"] for gid, _ in raw["gamebook"])]
+    without = [g for g in games if not any(gid == g["analytics_id"] for gid, _ in raw["gamebook"])]
     assert len(without) == 1
-    expected = {lookup for (gid, lookup) in raw["boxscores"] if gid == without[0]}
+    # The live boxscores list only the players who played.
+    expected = {lookup for (gid, lookup) in raw["boxscores"] if gid == without[0]["analytics_id"]}
 
     players = rows_of(bigquery_client, "player_game_summary", MISSING_GAMEBOOK)
-    fallback = [p for p in players if p["nba_game_id"] == without[0]]
+    fallback = [p for p in players if p["nba_game_id"] == without[0]["game_id"]]
     assert {p["player_lookup"] for p in fallback} == expected
     assert {(p["primary_source"], p["data_quality_flag"]) for p in fallback} == {
         ("live_boxscore", "live_boxscore_fallback")
     }
     assert any(p["usage_rate"] is not None for p in fallback)
-    assert {p["primary_source"] for p in players if p["nba_game_id"] != without[0]} == {"gamebook"}
+    assert {p["primary_source"] for p in players if p["nba_game_id"] != without[0]["game_id"]} == {"gamebook"}
 
 
 def test_player_summary_before_team_offense_gives_no_usage_rather_than_a_wrong_one(bigquery_client, warehouse):
@@ -307,8 +352,7 @@ def test_upcoming_team_context_matches_the_schedule_lines_and_injuries(bigquery_
 
     injuries = latest_injuries(raw, day)
     for game in games:
-        line = max((l for l in raw["game_lines"] if l["game_id"] == game["game_id"]),
-                   key=lambda l: l["snapshot_timestamp"])
+        line = game_line(raw, game)
         for team, is_home in ((game["home_team_tricode"], True), (game["away_team_tricode"], False)):
             row = rows[team]
             before = sorted(
@@ -340,9 +384,9 @@ def test_upcoming_team_context_matches_the_schedule_lines_and_injuries(bigquery_
 
 def latest_injuries(raw, day):
     reports = {}
-    for r in sorted(raw["injuries"], key=lambda r: r["report_date"]):
+    for r in sorted(raw["injuries"], key=lambda r: (r["report_date"], r["report_hour"])):
         if r["game_date"] == day and r["report_date"] <= day:
-            reports[(r["team_abbr"], r["player_lookup"])] = r["injury_status"]
+            reports[(r["team"], r["player_lookup"])] = r["injury_status"]
     return reports
 
 
@@ -419,16 +463,20 @@ def test_newer_fence_replaces_and_older_fence_changes_nothing(bigquery_client, w
     )[0]
     neighbour = helpers.content_hash(rows_of(bigquery_client, processor_name, day + dt.timedelta(days=1)), exclude=())
 
+    final_at = helpers.query(
+        bigquery_client,
+        f"SELECT MAX(processed_at) AS at FROM `{schedule}` WHERE game_date = @d AND game_id = @game_id "
+        "AND game_status = 3",
+        d=day, game_id=game["game_id"],
+    )[0]["at"]
+
     def set_status(status: int):
-        # A newer schedule version of one game: the game is no longer (or again) final.
+        # The game's final scrape now says otherwise: the game is no longer (or again) final.
         helpers.query(
             bigquery_client,
-            f"INSERT INTO `{schedule}` SELECT game_id, game_date, season_year, @status, home_team_tricode, "
-            "away_team_tricode, home_team_score, away_team_score, is_regular_season, is_playoffs, "
-            f"TIMESTAMP_ADD(processed_at, INTERVAL 1 DAY) FROM `{schedule}` WHERE game_id = @game_id "
-            "QUALIFY ROW_NUMBER() OVER (ORDER BY processed_at DESC) = 1",
-            status=status,
-            game_id=game["game_id"],
+            f"UPDATE `{schedule}` SET game_status = @status WHERE game_date = @d AND game_id = @game_id "
+            "AND processed_at = @final_at",
+            status=status, d=day, game_id=game["game_id"], final_at=final_at,
         )
 
     try:

@@ -5,7 +5,7 @@ MERGE `${project}.${analytics_dataset}.player_game_summary` AS T
 USING (
   WITH shots AS (
     SELECT game_id, player_lookup, shot_zone, shot_made, assisted
-    FROM `${project}.${raw_dataset}.nbac_play_by_play`
+    FROM `${project}.${analytics_dataset}.stg_shot_events`
     WHERE game_date = @target_date
     QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id, event_id ORDER BY player_lookup) = 1
   ),

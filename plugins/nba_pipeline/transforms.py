@@ -1,4 +1,4 @@
-"""How a processor's MERGE is run: its SQL text and its query parameters, in one place.
+"""How a processor's MERGE is run: its SQL text (rendered by ``merge``) and its query parameters.
 
 The DAG hands these to the Google provider as a BigQuery job configuration; tests and the CLI
 run the same configuration through a plain client.
@@ -10,7 +10,7 @@ import datetime as dt
 
 from nba_pipeline.config import Settings, settings
 from nba_pipeline.processors import Processor
-from nba_pipeline.sql import load_sql
+from nba_pipeline.merge import render
 
 
 def query_parameters(processor: Processor, business_date: dt.date, fence: int, run_id: str) -> list[dict]:
@@ -36,7 +36,7 @@ def job_configuration(
     """The BigQuery job configuration (REST form) that runs one processor for one date."""
     return {
         "query": {
-            "query": load_sql(processor.sql_path, config or settings()),
+            "query": render(processor, config or settings()),
             "useLegacySql": False,
             "parameterMode": "NAMED",
             "queryParameters": query_parameters(processor, business_date, fence, run_id),

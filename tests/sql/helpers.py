@@ -20,6 +20,7 @@ from nba_pipeline.config import settings
 LINEAGE_COLUMNS = ("_fence", "_run_id", "processed_at")
 _DATASET_VARIABLES = {
     "raw": "NBA_RAW_DATASET",
+    "reference": "NBA_REFERENCE_DATASET",
     "analytics": "NBA_ANALYTICS_DATASET",
     "precompute": "NBA_PRECOMPUTE_DATASET",
     "audit": "NBA_AUDIT_DATASET",

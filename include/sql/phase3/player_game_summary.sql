@@ -3,7 +3,7 @@
 -- written first.
 WITH shots AS (
   SELECT game_id, player_lookup, shot_zone, shot_made, assisted
-  FROM `${project}.${raw_dataset}.nbac_play_by_play`
+  FROM `${project}.${analytics_dataset}.stg_shot_events`
   WHERE game_date = @target_date
   QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id, event_id ORDER BY player_lookup) = 1
 ),

@@ -19,11 +19,8 @@ history AS (
 ),
 game_lines AS (
   SELECT home_team_abbr, away_team_abbr, spread, total
-  FROM `${project}.${raw_dataset}.odds_api_game_lines`
+  FROM `${project}.${analytics_dataset}.stg_game_lines`
   WHERE game_date = @target_date
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY home_team_abbr, away_team_abbr ORDER BY snapshot_timestamp DESC, spread, total
-  ) = 1
 ),
 injuries AS (
   SELECT

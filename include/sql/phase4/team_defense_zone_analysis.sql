@@ -18,7 +18,7 @@ recent_games AS (
 shots AS (
   -- A re-scraped feed can repeat an event: keep one row per (game, event).
   SELECT game_id, team_abbr, shot_zone, shot_made
-  FROM `${project}.${raw_dataset}.nbac_play_by_play`
+  FROM `${project}.${analytics_dataset}.stg_shot_events`
   WHERE game_date < @target_date
     AND game_date >= (SELECT MIN(game_date) FROM recent_games)
   QUALIFY ROW_NUMBER() OVER (

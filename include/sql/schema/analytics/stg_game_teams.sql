@@ -1,14 +1,12 @@
--- Staging view shared by the phase 3 processors: the latest schedule version of every game,
--- one row per team side, with the analytics game id (YYYYMMDD_AWAY_HOME).
+-- Staging view shared by the phase 3 processors: the latest schedule version of every game
+-- (v_nbac_schedule_latest), one row per team side, with the analytics game id
+-- (YYYYMMDD_AWAY_HOME) beside the NBA.com id.
 CREATE OR REPLACE VIEW `${project}.${analytics_dataset}.stg_game_teams` AS
 WITH latest_schedule AS (
   SELECT
     game_id, game_date, season_year, game_status, home_team_tricode, away_team_tricode,
     home_team_score, away_team_score, is_regular_season, is_playoffs
-  FROM `${project}.${raw_dataset}.nbac_schedule`
-  WHERE TRUE
-  -- A postponed game keeps its NBA id, so versions are grouped by game_id alone.
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY processed_at DESC, game_status DESC) = 1
+  FROM `${project}.${raw_dataset}.v_nbac_schedule_latest`
 ),
 sides AS (
   SELECT

@@ -1,6 +1,8 @@
 -- Staging view: the player lines of every final game, latest raw version of each player.
 -- The official gamebook is the source; a final game without any gamebook row falls back to
--- the same-night live boxscores (primary_source says which one was used).
+-- the same-night live boxscores, which list only the players who played (primary_source says
+-- which one was used). Both raw tables key games as YYYYMMDD_AWAY_HOME and give minutes as
+-- "MM:SS"; the gamebook has no starter column and the live boxscore leaves it NULL.
 -- Reads stg_game_teams, whose files sort (and so are created) before this one.
 CREATE OR REPLACE VIEW `${project}.${analytics_dataset}.stg_player_game_lines` AS
 WITH candidates AS (
@@ -9,12 +11,14 @@ WITH candidates AS (
     minutes_decimal, points, field_goals_made, field_goals_attempted, three_pointers_made,
     three_pointers_attempted, free_throws_made, free_throws_attempted, offensive_rebounds,
     defensive_rebounds, total_rebounds, assists, steals, blocks, turnovers, personal_fouls,
-    plus_minus, starter, processed_at
+    plus_minus, CAST(NULL AS BOOL) AS starter, processed_at
   FROM `${project}.${raw_dataset}.nbac_gamebook_player_stats`
+  WHERE player_lookup IS NOT NULL
   UNION ALL
   SELECT 'live_boxscore', 2,
-    game_id, game_date, season_year, team_abbr, player_lookup, player_name, player_status, dnp_reason,
-    minutes_decimal, points, field_goals_made, field_goals_attempted, three_pointers_made,
+    game_id, game_date, season_year, team_abbr, player_lookup, player_full_name, 'active', CAST(NULL AS STRING),
+    CAST(SPLIT(minutes, ':')[OFFSET(0)] AS INT64) + CAST(SPLIT(minutes, ':')[OFFSET(1)] AS INT64) / 60,
+    points, field_goals_made, field_goals_attempted, three_pointers_made,
     three_pointers_attempted, free_throws_made, free_throws_attempted, offensive_rebounds,
     defensive_rebounds, total_rebounds, assists, steals, blocks, turnovers, personal_fouls,
     plus_minus, starter, processed_at
@@ -67,5 +71,5 @@ SELECT
   p.primary_source
 FROM chosen AS p
 JOIN `${project}.${analytics_dataset}.stg_game_teams` AS g
-  ON g.nba_game_id = p.game_id AND g.team_abbr = p.team_abbr
+  ON g.game_id = p.game_id AND g.team_abbr = p.team_abbr
 WHERE g.game_status = 3;

@@ -6,7 +6,10 @@
 CREATE OR REPLACE VIEW `${project}.${analytics_dataset}.stg_team_game_lines` AS
 WITH team_rows AS (
   SELECT
-    game_id, team_abbr, minutes, fg_made, fg_attempted, three_pt_made, three_pt_attempted,
+    game_id, team_abbr,
+    -- "240:00" in regulation, "265:00" after one overtime.
+    CAST(SPLIT(minutes, ':')[OFFSET(0)] AS INT64) AS minutes,
+    fg_made, fg_attempted, three_pt_made, three_pt_attempted,
     ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, total_rebounds, assists,
     steals, blocks, turnovers, personal_fouls, points
   FROM `${project}.${raw_dataset}.nbac_team_boxscore`
@@ -84,11 +87,11 @@ lines AS (
     players.defensive_rebounds AS player_defensive_rebounds
   FROM `${project}.${analytics_dataset}.stg_game_teams` AS g
   LEFT JOIN flagged_team_rows AS r
-    ON r.game_id = g.nba_game_id AND r.team_abbr = g.team_abbr AND NOT r.is_all_zero
+    ON r.game_id = g.game_id AND r.team_abbr = g.team_abbr AND NOT r.is_all_zero
   -- An all-zero row says nothing about the game: its stats stay NULL (neither zeros nor
   -- player sums) and the flag makes the gap visible downstream.
   LEFT JOIN flagged_team_rows AS zero
-    ON zero.game_id = g.nba_game_id AND zero.team_abbr = g.team_abbr AND zero.is_all_zero
+    ON zero.game_id = g.game_id AND zero.team_abbr = g.team_abbr AND zero.is_all_zero
   LEFT JOIN player_sums AS players
     ON players.nba_game_id = g.nba_game_id AND players.team_abbr = g.team_abbr
   LEFT JOIN player_sums AS fallback

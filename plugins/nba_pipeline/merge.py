@@ -29,14 +29,20 @@ KEPT_ON_UPDATE = ("created_at", "first_processed_at")
 WRITE_HISTORY_COLUMNS = LINEAGE_COLUMNS + WRITE_TIME_COLUMNS + WRITE_COUNT_COLUMNS
 
 
-def target_table(processor: Processor) -> ddl.Table:
-    """The DDL of the table a processor writes."""
-    return ddl.table(processor.layer, processor.table)
+def target_table(processor: Processor) -> ddl.TableDefinition:
+    """The DDL of the table a processor writes (``schema/{layer}/{name}.sql``)."""
+    return ddl.definition(f"nba_{processor.layer}.{processor.table}")
 
 
 def source_columns(processor: Processor) -> tuple[str, ...]:
     """The columns the processor's source SELECT must yield, in DDL order."""
-    return tuple(c for c in target_table(processor).column_names if c not in WRITE_HISTORY_COLUMNS)
+    return tuple(c.name for c in target_table(processor).columns if c.name not in WRITE_HISTORY_COLUMNS)
+
+
+def _sql_type(column: ddl.Column) -> str:
+    if column.scale is not None:
+        return f"{column.type}({column.precision}, {column.scale})"
+    return f"{column.type}({column.precision})"
 
 
 def _typed(column: ddl.Column) -> str:
@@ -50,7 +56,7 @@ def _typed(column: ddl.Column) -> str:
         return f"1 AS {column.name}"
     if column.precision is not None:
         # bqemulator and BigQuery both round to the scale here (half away from zero).
-        return f"CAST(source.{column.name} AS {column.sql_type}) AS {column.name}"
+        return f"CAST(source.{column.name} AS {_sql_type(column)}) AS {column.name}"
     return f"source.{column.name}"
 
 
@@ -86,7 +92,7 @@ def render(processor: Processor, config: Settings | None = None) -> str:
     ``@target_date``, ``@business_date``, ``@fence`` and ``@run_id``."""
     config = config or settings()
     table = target_table(processor)
-    missing = [c for c in (*processor.key, *LINEAGE_COLUMNS) if c not in table.column_names]
+    missing = [c for c in (*processor.key, *LINEAGE_COLUMNS) if c not in {col.name for col in table.columns}]
     if missing:
         raise ValueError(f"{table.path} lacks column(s) {', '.join(missing)} that the MERGE needs")
     if table.partition_column not in (None, processor.date_column):

@@ -22,11 +22,25 @@ GUARD = "templates/fence_guard.sql"
 LINEAGE_COLUMNS = ("_fence", "_run_id")
 # Columns about a row's writing rather than its content, filled by the template (the source
 # SELECT leaves them out). Content comparisons (re-runs, backfill = sequential) ignore them.
-WRITE_TIME_COLUMNS = ("processed_at", "created_at", "first_processed_at", "quality_calculated_at")
-WRITE_COUNT_COLUMNS = ("record_version", "context_version")
-# The first write's value stays on later writes.
+WRITE_CONTEXT = {
+    "processed_at": "CURRENT_TIMESTAMP()",
+    "created_at": "CURRENT_TIMESTAMP()",
+    "first_processed_at": "CURRENT_TIMESTAMP()",
+    "quality_calculated_at": "CURRENT_TIMESTAMP()",
+    # The platform's daily | backfill | manual, from the kind of Airflow run that writes the row.
+    "processing_context": (
+        "CASE WHEN STARTS_WITH(@run_id, 'scheduled__') THEN 'daily' "
+        "WHEN STARTS_WITH(@run_id, 'backfill__') THEN 'backfill' ELSE 'manual' END"
+    ),
+    "record_version": "1",
+    "context_version": "1",
+}
+# The first write's value stays on later writes; a version counts every write.
 KEPT_ON_UPDATE = ("created_at", "first_processed_at")
-WRITE_HISTORY_COLUMNS = LINEAGE_COLUMNS + WRITE_TIME_COLUMNS + WRITE_COUNT_COLUMNS
+COUNTED_ON_UPDATE = ("record_version", "context_version")
+# The row's content hash, over the processor's hash fields (see ``row_hash``).
+DATA_HASH = "data_hash"
+WRITE_HISTORY_COLUMNS = LINEAGE_COLUMNS + tuple(WRITE_CONTEXT) + (DATA_HASH,)
 
 
 def target_table(processor: Processor) -> ddl.TableDefinition:
@@ -34,9 +48,15 @@ def target_table(processor: Processor) -> ddl.TableDefinition:
     return ddl.definition(f"nba_{processor.layer}.{processor.table}")
 
 
+def _filled_by_template(processor: Processor, column: str) -> bool:
+    if column == DATA_HASH:
+        return bool(processor.hash_fields)
+    return column in LINEAGE_COLUMNS or column in WRITE_CONTEXT
+
+
 def source_columns(processor: Processor) -> tuple[str, ...]:
     """The columns the processor's source SELECT must yield, in DDL order."""
-    return tuple(c.name for c in target_table(processor).columns if c.name not in WRITE_HISTORY_COLUMNS)
+    return tuple(c.name for c in target_table(processor).columns if not _filled_by_template(processor, c.name))
 
 
 def _sql_type(column: ddl.Column) -> str:
@@ -50,20 +70,51 @@ def _typed(column: ddl.Column) -> str:
         return "@fence AS _fence"
     if column.name == "_run_id":
         return "@run_id AS _run_id"
-    if column.name in WRITE_TIME_COLUMNS:
-        return f"CURRENT_TIMESTAMP() AS {column.name}"
-    if column.name in WRITE_COUNT_COLUMNS:
-        return f"1 AS {column.name}"
+    if column.name in WRITE_CONTEXT:
+        return f"{WRITE_CONTEXT[column.name]} AS {column.name}"
     if column.precision is not None:
         # bqemulator and BigQuery both round to the scale here (half away from zero).
         return f"CAST(source.{column.name} AS {_sql_type(column)}) AS {column.name}"
     return f"source.{column.name}"
 
 
+def _hash_value(column: ddl.Column) -> str:
+    """A value as the platform's hash renders it (Python's ``str``), NULL as 'NULL'."""
+    value = f"typed.{column.name}"
+    if column.type == "STRING":
+        text = f"TRIM({value})"
+    elif column.type == "BOOL":
+        text = f"IF({value}, 'True', 'False')"
+    elif column.type in ("NUMERIC", "BIGNUMERIC", "FLOAT64"):
+        # str(float): no trailing zeros, but at least one decimal ('98.0', '112.3').
+        text = (f"REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(CAST({value} AS STRING), "
+                f"r'(\\.\\d*?)0+$', r'\\1'), r'\\.$', '.0'), r'^(-?\\d+)$', r'\\1.0')")
+    elif column.type == "TIMESTAMP":
+        text = f"FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%S+00:00', {value}, 'UTC')"
+    else:
+        text = f"CAST({value} AS STRING)"
+    return f"IFNULL({text}, 'NULL')"
+
+
+def row_hash(processor: Processor, table: ddl.TableDefinition) -> str:
+    """The data_hash expression: the tables.json convention (first 16 hex characters of SHA-256
+    over 'name:value' pairs of the hash fields, sorted and joined with '|')."""
+    by_name = {c.name: c for c in table.columns}
+    unknown = [f for f in processor.hash_fields if f not in by_name]
+    if unknown:
+        raise ValueError(f"{processor.name}: hash field(s) {', '.join(unknown)} are not columns of {table.path}")
+    # Sorting the names followed by ':' sorts the 'name:value' pairs exactly. (ARRAY_TO_STRING,
+    # not one long CONCAT: bqemulator loses table function names in a CONCAT of many arguments.)
+    pairs = [f"CONCAT('{name}:', {_hash_value(by_name[name])})"
+             for name in sorted(processor.hash_fields, key=lambda n: n + ":")]
+    body = ",\n        ".join(pairs)
+    return f"SUBSTR(TO_HEX(SHA256(ARRAY_TO_STRING([\n        {body}\n    ], '|'))), 1, 16)"
+
+
 def _updated(column: ddl.Column) -> str | None:
     if column.name in KEPT_ON_UPDATE:
         return None
-    if column.name in WRITE_COUNT_COLUMNS:
+    if column.name in COUNTED_ON_UPDATE:
         return f"{column.name} = IFNULL(T.{column.name}, 0) + 1"
     return f"{column.name} = S.{column.name}"
 
@@ -105,13 +156,16 @@ def render(processor: Processor, config: Settings | None = None) -> str:
     source = load_sql(processor.sql_path, config)
     columns = table.columns
     non_key = [c for c in columns if c.name not in processor.key]
+    hashed = bool(processor.hash_fields)
+    typed = [c for c in columns if not (hashed and c.name == DATA_HASH)]
     return Template((sql_root() / TEMPLATE).read_text()).substitute(
         names,
         description=" ".join(processor.description.split()),
         phase=processor.phase,
         layer=processor.layer,
-        typed_columns=",\n".join("    " + _typed(c) for c in columns),
-        source=_indented(source, "    "),
+        typed_columns=",\n".join("      " + _typed(c) for c in typed),
+        row_hash=f",\n    {row_hash(processor, table)} AS {DATA_HASH}" if hashed else "",
+        source=_indented(source, "      "),
         fence_guard=guard,
         key_match=" AND ".join(f"T.{k} = S.{k}" for k in processor.key),
         update_set=",\n".join("  " + u for u in (_updated(c) for c in non_key) if u),

@@ -61,7 +61,7 @@ _TOKEN = re.compile(
     r"|(?P<quoted>`[^`]*`|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<number>[0-9]+(?:\.[0-9]+)?)"
-    r"|(?P<symbol>[^\s\w])",  # any other single character (a view's body may use !=, [], ||, @)
+    r"|(?P<symbol>[^\sA-Za-z0-9_])",
     re.DOTALL,
 )
 

@@ -27,7 +27,6 @@ SEEDED_TABLES = {
     "espn_team_rosters": "nba_raw",
     "nba_players_registry": "nba_reference",
 }
-RAW_TABLES = tuple(SEEDED_TABLES)
 
 _ARROW_TYPES = {
     "STRING": pa.string(),

@@ -65,30 +65,34 @@ def _sql_type(column: ddl.Column) -> str:
     return f"{column.type}({column.precision})"
 
 
-def _typed(column: ddl.Column) -> str:
-    if column.name == "_fence":
-        return "@fence AS _fence"
-    if column.name == "_run_id":
-        return "@run_id AS _run_id"
-    if column.name in WRITE_CONTEXT:
-        return f"{WRITE_CONTEXT[column.name]} AS {column.name}"
-    if column.precision is not None:
-        # bqemulator and BigQuery both round to the scale here (half away from zero).
-        return f"CAST(source.{column.name} AS {_sql_type(column)}) AS {column.name}"
-    return f"source.{column.name}"
+def _typed_columns(table: ddl.TableDefinition, hashed: bool) -> str:
+    """The source's columns with NUMERIC ones cast to the DDL's precision and scale (bqemulator
+    and BigQuery both round to the scale, half away from zero), then the template's own columns."""
+    casts = [f"CAST(source.{c.name} AS {_sql_type(c)}) AS {c.name}"
+             for c in table.columns if c.precision is not None and c.name not in WRITE_CONTEXT]
+    items = ["source.*" + (" REPLACE (\n      " + ",\n      ".join(casts) + "\n    )" if casts else "")]
+    for column in table.columns:
+        if column.name in LINEAGE_COLUMNS:
+            items.append(f"@{column.name.lstrip('_')} AS {column.name}")
+        elif column.name in WRITE_CONTEXT:
+            items.append(f"{WRITE_CONTEXT[column.name]} AS {column.name}")
+    return ",\n".join("    " + item for item in items)
 
 
 def _hash_value(column: ddl.Column) -> str:
     """A value as the platform's hash renders it (Python's ``str``), NULL as 'NULL'."""
-    value = f"typed.{column.name}"
+    value = f"source.{column.name}"
+    if column.precision is not None:
+        value = f"CAST({value} AS {_sql_type(column)})"
     if column.type == "STRING":
         text = f"TRIM({value})"
     elif column.type == "BOOL":
         text = f"IF({value}, 'True', 'False')"
-    elif column.type in ("NUMERIC", "BIGNUMERIC", "FLOAT64"):
-        # str(float): no trailing zeros, but at least one decimal ('98.0', '112.3').
-        text = (f"REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(CAST({value} AS STRING), "
-                f"r'(\\.\\d*?)0+$', r'\\1'), r'\\.$', '.0'), r'^(-?\\d+)$', r'\\1.0')")
+    elif column.type in ("NUMERIC", "BIGNUMERIC") and column.scale:
+        # str(float) of the value rounded to the scale: '98.0', '112.3', '112.35'.
+        text = f"REGEXP_REPLACE(FORMAT('%.{column.scale}f', {value}), r'(\\.\\d+?)0+$', r'\\1')"
+    elif column.type == "FLOAT64":
+        text = f"IF({value} = TRUNC({value}), FORMAT('%.1f', {value}), CAST({value} AS STRING))"
     elif column.type == "TIMESTAMP":
         text = f"FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%S+00:00', {value}, 'UTC')"
     else:
@@ -107,8 +111,8 @@ def row_hash(processor: Processor, table: ddl.TableDefinition) -> str:
     # not one long CONCAT: bqemulator loses table function names in a CONCAT of many arguments.)
     pairs = [f"CONCAT('{name}:', {_hash_value(by_name[name])})"
              for name in sorted(processor.hash_fields, key=lambda n: n + ":")]
-    body = ",\n        ".join(pairs)
-    return f"SUBSTR(TO_HEX(SHA256(ARRAY_TO_STRING([\n        {body}\n    ], '|'))), 1, 16)"
+    body = ",\n      ".join(pairs)
+    return f"SUBSTR(TO_HEX(SHA256(ARRAY_TO_STRING([\n      {body}\n    ], '|'))), 1, 16)"
 
 
 def _updated(column: ddl.Column) -> str | None:
@@ -157,15 +161,14 @@ def render(processor: Processor, config: Settings | None = None) -> str:
     columns = table.columns
     non_key = [c for c in columns if c.name not in processor.key]
     hashed = bool(processor.hash_fields)
-    typed = [c for c in columns if not (hashed and c.name == DATA_HASH)]
     return Template((sql_root() / TEMPLATE).read_text()).substitute(
         names,
         description=" ".join(processor.description.split()),
         phase=processor.phase,
         layer=processor.layer,
-        typed_columns=",\n".join("      " + _typed(c) for c in typed),
+        typed_columns=_typed_columns(table, hashed),
         row_hash=f",\n    {row_hash(processor, table)} AS {DATA_HASH}" if hashed else "",
-        source=_indented(source, "      "),
+        source=_indented(source, "    "),
         fence_guard=guard,
         key_match=" AND ".join(f"T.{k} = S.{k}" for k in processor.key),
         update_set=",\n".join("  " + u for u in (_updated(c) for c in non_key) if u),

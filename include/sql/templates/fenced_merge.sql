@@ -12,16 +12,12 @@
 MERGE `${project}.${dataset}.${table}` AS T
 USING (
   SELECT
-    typed.*${row_hash}
+${typed_columns}${row_hash}
   FROM (
-    SELECT
-${typed_columns}
-    FROM (
 ${source}
-    ) AS source
-    WHERE source.${date_column} = @target_date
-      AND ${fence_guard}
-  ) AS typed
+  ) AS source
+  WHERE source.${date_column} = @target_date
+    AND ${fence_guard}
 ) AS S
 ON T.${date_column} = @target_date AND ${key_match}
 WHEN MATCHED AND T._fence <= S._fence THEN UPDATE SET

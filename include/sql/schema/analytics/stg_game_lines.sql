@@ -40,7 +40,8 @@ markets AS (
              latest_at AS updated_at)
       ORDER BY priority, bookmaker_key LIMIT 1
     )[OFFSET(0)] AS chosen,
-    COUNT(*) AS bookmakers
+    COUNT(*) AS bookmakers,
+    STRING_AGG(bookmaker_key, ',' ORDER BY bookmaker_key) AS bookmaker_list
   FROM book_values
   GROUP BY game_date, home_team_abbr, away_team_abbr, market_key
 )
@@ -55,13 +56,15 @@ SELECT
   MAX(IF(m.market_key = 'spreads', d.consensus_current, NULL)) AS home_spread_consensus,
   MAX(IF(m.market_key = 'spreads', d.consensus_opening, NULL)) AS home_spread_consensus_opening,
   MAX(IF(m.market_key = 'spreads', m.bookmakers, NULL)) AS spread_bookmakers,
+  MAX(IF(m.market_key = 'spreads', m.bookmaker_list, NULL)) AS spread_bookmaker_list,
   MAX(IF(m.market_key = 'totals', m.chosen.current_value, NULL)) AS total,
   MAX(IF(m.market_key = 'totals', m.chosen.opening_value, NULL)) AS total_opening,
   MAX(IF(m.market_key = 'totals', m.chosen.bookmaker, NULL)) AS total_source,
   MAX(IF(m.market_key = 'totals', m.chosen.updated_at, NULL)) AS total_updated_at,
   MAX(IF(m.market_key = 'totals', d.consensus_current, NULL)) AS total_consensus,
   MAX(IF(m.market_key = 'totals', d.consensus_opening, NULL)) AS total_consensus_opening,
-  MAX(IF(m.market_key = 'totals', m.bookmakers, NULL)) AS total_bookmakers
+  MAX(IF(m.market_key = 'totals', m.bookmakers, NULL)) AS total_bookmakers,
+  MAX(IF(m.market_key = 'totals', m.bookmaker_list, NULL)) AS total_bookmaker_list
 FROM markets AS m
 JOIN medians AS d
   ON d.game_date = m.game_date AND d.home_team_abbr = m.home_team_abbr

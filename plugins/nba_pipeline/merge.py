@@ -70,27 +70,28 @@ def _typed_columns(table: ddl.TableDefinition, hashed: bool) -> str:
     and BigQuery both round to the scale, half away from zero), then the template's own columns."""
     casts = [f"CAST(source.{c.name} AS {_sql_type(c)}) AS {c.name}"
              for c in table.columns if c.precision is not None and c.name not in WRITE_CONTEXT]
-    items = ["source.*" + (" REPLACE (\n      " + ",\n      ".join(casts) + "\n    )" if casts else "")]
+    items = ["source.*" + (" REPLACE (\n        " + ",\n        ".join(casts) + "\n      )" if casts else "")]
     for column in table.columns:
         if column.name in LINEAGE_COLUMNS:
             items.append(f"@{column.name.lstrip('_')} AS {column.name}")
         elif column.name in WRITE_CONTEXT:
             items.append(f"{WRITE_CONTEXT[column.name]} AS {column.name}")
-    return ",\n".join("    " + item for item in items)
+    return ",\n".join("      " + item for item in items)
 
 
 def _hash_value(column: ddl.Column) -> str:
     """A value as the platform's hash renders it (Python's ``str``), NULL as 'NULL'."""
-    value = f"source.{column.name}"
-    if column.precision is not None:
-        value = f"CAST({value} AS {_sql_type(column)})"
+    # The values as the typed SELECT cast them (a second CAST of the source there did not
+    # always round the same way on bqemulator).
+    value = f"typed.{column.name}"
     if column.type == "STRING":
         text = f"TRIM({value})"
     elif column.type == "BOOL":
         text = f"IF({value}, 'True', 'False')"
     elif column.type in ("NUMERIC", "BIGNUMERIC") and column.scale:
         # str(float) of the value rounded to the scale: '98.0', '112.3', '112.35'.
-        text = f"REGEXP_REPLACE(FORMAT('%.{column.scale}f', {value}), r'(\\.\\d+?)0+$', r'\\1')"
+        # (ROUND first: bqemulator may carry the cast value unrounded and round it only on write.)
+        text = f"REGEXP_REPLACE(FORMAT('%.{column.scale}f', ROUND({value}, {column.scale})), r'(\\.\\d+?)0+$', r'\\1')"
     elif column.type == "FLOAT64":
         text = f"IF({value} = TRUNC({value}), FORMAT('%.1f', {value}), CAST({value} AS STRING))"
     elif column.type == "TIMESTAMP":
@@ -168,7 +169,7 @@ def render(processor: Processor, config: Settings | None = None) -> str:
         layer=processor.layer,
         typed_columns=_typed_columns(table, hashed),
         row_hash=f",\n    {row_hash(processor, table)} AS {DATA_HASH}" if hashed else "",
-        source=_indented(source, "    "),
+        source=_indented(source, "      "),
         fence_guard=guard,
         key_match=" AND ".join(f"T.{k} = S.{k}" for k in processor.key),
         update_set=",\n".join("  " + u for u in (_updated(c) for c in non_key) if u),

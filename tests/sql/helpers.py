@@ -14,10 +14,11 @@ import os
 
 from google.cloud import bigquery
 
-from nba_pipeline import processors, transforms, warehouse
+from nba_pipeline import merge, processors, transforms, warehouse
 from nba_pipeline.config import settings
 
-LINEAGE_COLUMNS = ("_fence", "_run_id", "processed_at")
+# Which write wrote a row, and when: content comparisons (re-runs, backfill = sequential) ignore these.
+LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT)
 _DATASET_VARIABLES = {
     "raw": "NBA_RAW_DATASET",
     "reference": "NBA_REFERENCE_DATASET",
@@ -108,7 +109,8 @@ def fetch_processor_rows(client, processor_name: str, business_date: dt.date) ->
 
 
 def content_hash(rows: list[dict], exclude: tuple[str, ...] = LINEAGE_COLUMNS) -> str:
-    """An order-independent hash of rows, ignoring lineage columns (fence, run id, write time)."""
+    """An order-independent hash of rows, ignoring lineage and write-context columns (fence, run
+    id, write times, versions, processing context)."""
     canonical = sorted(
         json.dumps({k: v for k, v in row.items() if k not in exclude}, sort_keys=True, default=str)
         for row in rows

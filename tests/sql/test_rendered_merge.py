@@ -85,16 +85,44 @@ def test_the_merge_is_scoped_to_the_target_date(name):
     assert f"WHERE source.{date} = @target_date" in rendered
 
 
-def test_write_history_columns_are_filled_by_the_template_and_created_at_is_kept():
-    table = merge.target_table(processors.get("team_offense_game_summary"))
-    names = [c.name for c in table.columns]
-    rendered = merge.render(processors.get("team_offense_game_summary"), PLATFORM_NAMES)
+@pytest.mark.parametrize("name", ["team_offense_game_summary", "player_game_summary", "player_daily_cache"])
+def test_write_history_columns_are_filled_by_the_template_and_created_at_is_kept(name):
+    processor = processors.get(name)
+    names = [c.name for c in merge.target_table(processor).columns]
+    rendered = merge.render(processor, PLATFORM_NAMES)
+    typed = rendered.split("USING (", 1)[1].split("\n  FROM (", 1)[0]
     update = rendered.split("THEN UPDATE SET", 1)[1].split("WHEN NOT MATCHED BY TARGET", 1)[0]
     for column in set(names) & set(merge.WRITE_HISTORY_COLUMNS):
-        assert f"AS {column}" in rendered.split("FROM (", 1)[0], column
+        assert f"AS {column}" in typed, column
+        assert column not in merge.source_columns(processor), column
     for column in set(names) & set(merge.KEPT_ON_UPDATE):
         assert f"{column} =" not in update, column
+    for column in set(names) & set(merge.COUNTED_ON_UPDATE):
+        assert f"{column} = IFNULL(T.{column}, 0) + 1" in update, column
     assert "_fence = S._fence" in update and "_run_id = S._run_id" in update
+    assert ("AS data_hash" in typed) == bool(processor.hash_fields)
+
+
+def test_the_row_hash_follows_the_platform_convention():
+    # 'name:value' pairs sorted as strings (so 'a1:' sorts before 'a:'), NULL as 'NULL',
+    # joined with '|', the first 16 hex characters of SHA-256.
+    import hashlib
+
+    from nba_pipeline.ddl import Column, TableDefinition
+
+    class Fake:
+        name, hash_fields = "fake", ("a", "a1", "flag", "rating")
+
+    table = TableDefinition("nba_analytics.fake", "table", "fake.sql", columns=(
+        Column("a", "STRING", "NULLABLE"), Column("a1", "INT64", "NULLABLE"),
+        Column("flag", "BOOL", "NULLABLE"), Column("rating", "NUMERIC", "NULLABLE", 6, 2)))
+    expression = merge.row_hash(Fake, table)
+    assert expression.index("'a1:'") < expression.index("'a:'") < expression.index("'flag:'")
+    assert "IF(source.flag, 'True', 'False')" in expression
+    assert "FORMAT('%.2f', CAST(source.rating AS NUMERIC(6, 2)))" in expression
+    canonical = "|".join(sorted(["a:x", "a1:NULL", "flag:True", "rating:98.0"]))
+    assert hashlib.sha256(canonical.encode()).hexdigest()[:16] == "%s" % hashlib.sha256(
+        b"a1:NULL|a:x|flag:True|rating:98.0").hexdigest()[:16]
 
 
 def test_a_table_without_lineage_columns_cannot_be_rendered(tmp_path, monkeypatch):

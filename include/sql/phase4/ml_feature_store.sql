@@ -16,9 +16,12 @@
 -- feature_quality_score = 80 * (features present / feature_count)
 --                       + 20 * LEAST(games_in_sample, 10) / 10, rounded to 0.1.
 WITH scheduled AS (
-  SELECT player_lookup, team_abbr, opponent_team_abbr, season_year, points_line
-  FROM `${project}.${analytics_dataset}.upcoming_player_game_context`
-  WHERE game_date = @target_date
+  SELECT u.player_lookup, u.team_abbr, u.opponent_team_abbr, t.season_year,
+    CAST(u.current_points_line AS FLOAT64) AS points_line
+  FROM `${project}.${analytics_dataset}.upcoming_player_game_context` u
+  JOIN `${project}.${analytics_dataset}.upcoming_team_game_context` t
+    ON t.game_date = @target_date AND t.team_abbr = u.team_abbr
+  WHERE u.game_date = @target_date
 ),
 named_features AS (
   SELECT s.player_lookup, s.team_abbr, s.opponent_team_abbr, s.season_year, s.points_line,

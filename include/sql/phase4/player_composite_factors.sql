@@ -14,20 +14,26 @@
 --   10-game mean pace this season (possessions per 48 minutes above the league).
 -- usage_spike_score = 25 per teammate listed out on the latest injury report, capped at 100.
 WITH scheduled AS (
-  SELECT player_lookup, team_abbr, opponent_team_abbr, is_home, season_year, injury_status,
-    usage_rate_avg_last_10
-  FROM `${project}.${analytics_dataset}.upcoming_player_game_context`
-  WHERE game_date = @target_date
+  SELECT u.player_lookup, u.team_abbr, u.opponent_team_abbr, u.home_game AS is_home, t.season_year,
+    u.player_status AS injury_status
+  FROM `${project}.${analytics_dataset}.upcoming_player_game_context` u
+  JOIN `${project}.${analytics_dataset}.upcoming_team_game_context` t
+    ON t.game_date = @target_date AND t.team_abbr = u.team_abbr
+  WHERE u.game_date = @target_date
 ),
 player_load AS (
   SELECT p.player_lookup,
     MAX(p.game_date) AS last_game_date,
     COUNTIF(p.game_date >= DATE_SUB(@target_date, INTERVAL 7 DAY)) AS games_last_7_days,
-    SUM(IF(p.game_date >= DATE_SUB(@target_date, INTERVAL 7 DAY), p.minutes, 0))
-      AS minutes_last_7_days
-  FROM `${project}.${analytics_dataset}.player_game_summary` p
+    SUM(IF(p.game_date >= DATE_SUB(@target_date, INTERVAL 7 DAY), p.minutes_played, 0))
+      AS minutes_last_7_days,
+    AVG(IF(p.recency <= 10, p.usage_rate, NULL)) AS usage_rate_avg_last_10
+  FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY player_lookup ORDER BY game_date DESC) AS recency
+    FROM `${project}.${analytics_dataset}.player_game_summary`
+    WHERE game_date < @target_date AND minutes_played > 0
+  ) p
   JOIN scheduled s ON s.player_lookup = p.player_lookup AND s.season_year = p.season_year
-  WHERE p.game_date < @target_date AND p.minutes > 0
   GROUP BY p.player_lookup
 ),
 team_recent AS (
@@ -55,9 +61,11 @@ factors AS (
            + z.three_rate_last_20 * d.three_pct_vs_league) AS shot_zone_mismatch,
     op.pace_last_10 AS opponent_pace,
     lp.pace_last_10 AS league_pace,
-    s.usage_rate_avg_last_10,
-    GREATEST(0, IFNULL(c.players_out, 0) - IF(s.injury_status = 'out', 1, 0)) AS teammates_out,
-    c.team_spread, c.game_total, c.implied_team_total
+    l.usage_rate_avg_last_10,
+    GREATEST(0, IFNULL(c.starters_out_count, 0) - IF(s.injury_status = 'out', 1, 0)) AS teammates_out,
+    CAST(c.game_spread AS FLOAT64) AS team_spread, CAST(c.game_total AS FLOAT64) AS game_total,
+    -- The team's expected points: half the total, less half its spread.
+    ROUND(CAST(c.game_total AS FLOAT64) / 2 - CAST(c.game_spread AS FLOAT64) / 2, 2) AS implied_team_total
   FROM scheduled s
   CROSS JOIN league_pace lp
   LEFT JOIN player_load l ON l.player_lookup = s.player_lookup

@@ -3,17 +3,20 @@
 -- offensive rating over its last 10 games, and the day's line, injury status and scoring zone.
 -- Reads player_shot_zone_analysis of A, so it runs after that processor.
 WITH scheduled AS (
-  SELECT player_lookup, team_abbr, opponent_team_abbr, season_year, points_line, injury_status
-  FROM `${project}.${analytics_dataset}.upcoming_player_game_context`
-  WHERE game_date = @target_date
+  SELECT u.player_lookup, u.team_abbr, u.opponent_team_abbr, t.season_year,
+    CAST(u.current_points_line AS FLOAT64) AS points_line, u.player_status AS injury_status
+  FROM `${project}.${analytics_dataset}.upcoming_player_game_context` u
+  JOIN `${project}.${analytics_dataset}.upcoming_team_game_context` t
+    ON t.game_date = @target_date AND t.team_abbr = u.team_abbr
+  WHERE u.game_date = @target_date
 ),
 played AS (
-  SELECT p.player_lookup, p.game_date, p.points, p.minutes, p.usage_rate,
-    p.field_goals_attempted, p.free_throws_attempted,
+  SELECT p.player_lookup, p.game_date, p.points, p.minutes_played AS minutes, p.usage_rate,
+    p.fg_attempts AS field_goals_attempted, p.ft_attempts AS free_throws_attempted,
     ROW_NUMBER() OVER (PARTITION BY p.player_lookup ORDER BY p.game_date DESC) AS recency
   FROM `${project}.${analytics_dataset}.player_game_summary` p
   JOIN scheduled s ON s.player_lookup = p.player_lookup AND s.season_year = p.season_year
-  WHERE p.game_date < @target_date AND p.minutes > 0
+  WHERE p.game_date < @target_date AND p.minutes_played > 0
 ),
 player_form AS (
   SELECT player_lookup,

@@ -2,9 +2,11 @@
 -- scheduled on A, his shot-zone shares and percentages over his last 10 and last 20 games of the
 -- season with minutes > 0 before A.
 WITH scheduled AS (
-  SELECT player_lookup, team_abbr, season_year
-  FROM `${project}.${analytics_dataset}.upcoming_player_game_context`
-  WHERE game_date = @target_date
+  SELECT u.player_lookup, u.team_abbr, t.season_year
+  FROM `${project}.${analytics_dataset}.upcoming_player_game_context` u
+  JOIN `${project}.${analytics_dataset}.upcoming_team_game_context` t
+    ON t.game_date = @target_date AND t.team_abbr = u.team_abbr
+  WHERE u.game_date = @target_date
 ),
 recent_games AS (
   SELECT p.player_lookup,
@@ -13,11 +15,11 @@ recent_games AS (
     IFNULL(p.paint_makes, 0) AS paint_makes,
     IFNULL(p.mid_range_attempts, 0) AS mid_range_attempts,
     IFNULL(p.mid_range_makes, 0) AS mid_range_makes,
-    IFNULL(p.three_attempts, 0) AS three_attempts,
-    IFNULL(p.three_makes, 0) AS three_makes
+    IFNULL(p.three_attempts_pbp, 0) AS three_attempts,
+    IFNULL(p.three_makes_pbp, 0) AS three_makes
   FROM `${project}.${analytics_dataset}.player_game_summary` p
   JOIN scheduled s ON s.player_lookup = p.player_lookup AND s.season_year = p.season_year
-  WHERE p.game_date < @target_date AND p.minutes > 0
+  WHERE p.game_date < @target_date AND p.minutes_played > 0
   QUALIFY recency <= 20
 ),
 windows AS (

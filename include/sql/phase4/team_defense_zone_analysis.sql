@@ -8,21 +8,24 @@ WITH scheduled AS (
   WHERE game_date = @target_date
 ),
 recent_games AS (
-  SELECT defending_team_abbr AS team_abbr, game_date, nba_game_id, opponent_team_abbr,
-    points_allowed, opponent_possessions
-  FROM `${project}.${analytics_dataset}.team_defense_game_summary`
-  WHERE game_date < @target_date
-    AND season_year IN (SELECT season_year FROM scheduled)
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY defending_team_abbr ORDER BY game_date DESC) <= 15
+  SELECT d.defending_team_abbr AS team_abbr, d.game_date, d.game_id, d.opponent_team_abbr,
+    d.points_allowed, o.possessions AS opponent_possessions
+  FROM `${project}.${analytics_dataset}.team_defense_game_summary` d
+  -- The opponent's possessions are its offense line's.
+  LEFT JOIN (
+    SELECT game_date, team_abbr, possessions
+    FROM `${project}.${analytics_dataset}.team_offense_game_summary`
+    WHERE game_date BETWEEN DATE_SUB(@target_date, INTERVAL 366 DAY) AND DATE_SUB(@target_date, INTERVAL 1 DAY)
+  ) o ON o.game_date = d.game_date AND o.team_abbr = d.opponent_team_abbr
+  WHERE d.game_date < @target_date
+    AND d.season_year IN (SELECT season_year FROM scheduled)
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY d.defending_team_abbr ORDER BY d.game_date DESC) <= 15
 ),
 shots AS (
-  -- A re-scraped feed can repeat an event: keep one row per (game, event).
   SELECT game_id, team_abbr, shot_zone, shot_made
-  FROM `${project}.${analytics_dataset}.stg_shot_events`
-  WHERE game_date < @target_date
-    AND game_date >= (SELECT MIN(game_date) FROM recent_games)
-  QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY game_id, event_id ORDER BY team_abbr, player_lookup, shot_zone, shot_made) = 1
+  FROM `${project}.${analytics_dataset}.stg_shot_events`(
+    DATE_SUB(@target_date, INTERVAL 366 DAY), DATE_SUB(@target_date, INTERVAL 1 DAY))
+  WHERE game_date >= (SELECT MIN(game_date) FROM recent_games)
 ),
 zone_totals AS (
   SELECT g.team_abbr,
@@ -34,7 +37,7 @@ zone_totals AS (
     COUNTIF(s.shot_zone = 'three') AS three_attempts,
     COUNTIF(s.shot_zone = 'three' AND s.shot_made) AS three_makes
   FROM recent_games g
-  JOIN shots s ON s.game_id = g.nba_game_id AND s.team_abbr = g.opponent_team_abbr
+  JOIN shots s ON s.game_id = g.game_id AND s.team_abbr = g.opponent_team_abbr
   GROUP BY g.team_abbr
 ),
 league AS (

@@ -62,7 +62,7 @@ def table_id(table: str, layer: str = "analytics") -> str:
 
 def query(client, sql: str, **parameters) -> list[dict]:
     """Run a query with named parameters (dates, ints, strings); rows as plain dicts."""
-    kinds = {bool: "BOOL", int: "INT64", float: "FLOAT64", str: "STRING", dt.date: "DATE"}
+    kinds = {bool: "BOOL", int: "INT64", float: "FLOAT64", str: "STRING", dt.date: "DATE", dt.datetime: "TIMESTAMP"}
     job_config = bigquery.QueryJobConfig(
         query_parameters=[
             bigquery.ScalarQueryParameter(name, kinds[type(value)], value)

@@ -320,10 +320,14 @@ def test_team_defense_zones_match_a_recomputation(season):
     windows = {team: games[:15] for team, games in team_games.items()}
     shots = query(
         client,
-        f"SELECT game_id, event_id, team_abbr, player_lookup, shot_zone, shot_made "
-        f"FROM `{table_id('nbac_play_by_play', 'raw')}` WHERE game_date < @target",
+        "SELECT nba_game_id AS game_id, event_sequence AS event_id, player_1_team_abbr AS team_abbr, "
+        "player_1_lookup AS player_lookup, shot_type, shot_distance, shot_made "
+        f"FROM `{table_id('nbac_play_by_play', 'raw')}` WHERE game_date < @target AND event_type = 'fieldgoal'",
         target=target,
     )
+    for shot in shots:  # the platform's zones: a two within 8 feet is in the paint
+        shot["shot_zone"] = "three" if shot["shot_type"] == "3PT" else (
+            "paint" if shot["shot_distance"] <= 8.0 else "mid_range")
     # One row per (game, event), the same pick as the SQL's when a feed repeats an event.
     events = {}
     pick_order = ("team_abbr", "player_lookup", "shot_zone", "shot_made")

@@ -13,6 +13,7 @@ minutes as "MM:SS" strings, markets per bookmaker and snapshot, injury reports p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -163,8 +164,6 @@ def _version_count(rng: np.random.Generator, odds=_VERSION_ODDS) -> int:
 
 def run_id(micros: int, salt: str) -> str:
     """A processor run id as the platform writes them: run_YYYYMMDD_HHMMSS_<8 hex>."""
-    import hashlib
-
     return f"run_{stamp(micros)}_{hashlib.sha256(f'{salt}{micros}'.encode()).hexdigest()[:8]}"
 
 
@@ -178,7 +177,11 @@ def _share(made: int, attempted: int) -> float | None:
 
 
 def _networks(game: Game) -> tuple[str | None, list[str], list[str]]:
-    """National broadcasts by weekday: (primary network, TV networks, streaming platforms)."""
+    """National broadcasts by weekday: (primary network, TV networks, streaming platforms).
+
+    Every fifth evening game is national; a primary network makes it primetime, as the
+    platform's schedule scraper decides (streaming alone does not).
+    """
     weekday, hour = game.tip_off.weekday(), game.tip_off.hour + game.tip_off.minute / 60
     national = {1: ("NBC", ["NBC"], ["Peacock"]), 2: ("ESPN", ["ESPN"], []), 3: (None, [], ["Prime Video"]),
                 4: ("ESPN", ["ESPN"], []), 5: ("ABC", ["ABC"], ["ESPN+"]), 6: ("NBC", ["NBC"], ["Peacock"])}
@@ -232,7 +235,7 @@ class _Builder:
                 game_status_text=_STATUS_TEXT[status], home_team_id=home.team_id, home_team_tricode=home.abbr,
                 home_team_name=home.name, away_team_id=away.team_id, away_team_tricode=away.abbr,
                 away_team_name=away.name, arena_name=home.arena, arena_city=home.arena_city,
-                arena_state=home.arena_state, is_primetime=primary is not None and hour >= 20,
+                arena_state=home.arena_state, is_primetime=primary is not None,
                 has_national_tv=bool(networks or streaming), primary_network=primary,
                 traditional_networks=json.dumps(networks) if networks else None,
                 streaming_platforms=json.dumps(streaming) if streaming else None,
@@ -301,10 +304,10 @@ class _Builder:
             field_goal_percentage=[_share(m, a) for m, a in zip(stats[:, FGM].tolist(), stats[:, FGA].tolist())],
             three_point_percentage=[_share(m, a) for m, a in zip(stats[:, TPM].tolist(), stats[:, TPA].tolist())],
             free_throw_percentage=[_share(m, a) for m, a in zip(stats[:, FTM].tolist(), stats[:, FTA].tolist())],
-            plus_minus=team.plus_minus[who].tolist(),
+            plus_minus=team.plus_minus[who],
             source_file_path=f"nba-com/player-boxscores/{game.game_date}/{stamp(processed_at)}.json",
             scrape_timestamp=processed_at - 45_000_000, created_at=processed_at, processed_at=processed_at,
-            **{name: stats[:, k].tolist() for name, k in PLAYER_STAT_COLUMNS},
+            **{name: stats[:, k] for name, k in PLAYER_STAT_COLUMNS},
         )
 
     def _players(self, result: GameResult, end_of_game: dt.datetime, rng) -> None:
@@ -390,24 +393,24 @@ class _Builder:
                 descriptions.append(f"{shot} ({passer_name[k]} AST)")
             else:
                 descriptions.append(shot)
-        clock = events.clock_seconds.tolist()
+        clock = events.clock_seconds.tolist()  # formatted per action below
         processed_at = epoch_micros(end_of_game + dt.timedelta(minutes=float(rng.uniform(20, 60))))
         self.rows["nbac_play_by_play"].extend(
             n, game_id=game.analytics_game_id, nba_game_id=game.game_id, game_date=game.game_date,
             season_year=game.season_year, home_team_abbr=game.home, away_team_abbr=game.away,
-            event_id=[str(a) for a in events.action_number.tolist()], event_sequence=events.action_number.tolist(),
-            period=events.period.tolist(), game_clock=[f"{c // 60:02d}:{c % 60:02d}" for c in clock],
-            game_clock_seconds=clock, time_elapsed_seconds=events.elapsed_seconds.tolist(),
+            event_id=[str(a) for a in events.action_number.tolist()], event_sequence=events.action_number,
+            period=events.period, game_clock=[f"{c // 60:02d}:{c % 60:02d}" for c in clock],
+            game_clock_seconds=events.clock_seconds, time_elapsed_seconds=events.elapsed_seconds,
             event_type=np.where(free_throw, "freethrow", "fieldgoal").tolist(),
             event_action_type=np.where(events.made, "made", "missed").tolist(), event_description=descriptions,
-            score_home=score_home.tolist(), score_away=score_away.tolist(),
-            player_1_id=by_team(ids, events.shooter).tolist(), player_1_lookup=shooter_lookup.tolist(),
-            player_1_team_abbr=team.tolist(), player_2_id=by_team(ids, events.passer).tolist(),
-            player_2_lookup=passer_lookup.tolist(),
+            score_home=score_home, score_away=score_away,
+            player_1_id=by_team(ids, events.shooter), player_1_lookup=shooter_lookup,
+            player_1_team_abbr=team, player_2_id=by_team(ids, events.passer),
+            player_2_lookup=passer_lookup,
             player_2_team_abbr=np.where(events.passer >= 0, team, None).tolist(),
-            shot_made=events.made.tolist(), shot_type=np.where(free_throw, "FT", np.where(three, "3PT", "2PT")).tolist(),
+            shot_made=events.made, shot_type=np.where(free_throw, "FT", np.where(three, "3PT", "2PT")).tolist(),
             shot_x=[None if np.isnan(v) else float(v) for v in x.tolist()],
-            shot_y=[None if np.isnan(v) else float(v) for v in y.tolist()], shot_distance=distance.tolist(),
+            shot_y=[None if np.isnan(v) else float(v) for v in y.tolist()], shot_distance=distance,
             video_available=False,
             source_file_path=f"nba-com/play-by-play/{game.game_date}/game_{game.game_id}/{stamp(processed_at)}.json",
             processed_at=processed_at,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -59,7 +60,11 @@ def data_hash(columns: Mapping[str, pa.Array], fields: Iterable[str]) -> pa.Arra
 
 
 class TableRows:
-    """Rows of one table, column by column. Timestamps are given as epoch microseconds."""
+    """Rows of one table, column by column. Timestamps are given as epoch microseconds.
+
+    Values arrive per batch of rows (a game, a roster day) as a list, a numpy array or one value
+    for the whole batch; numpy batches go to Arrow without passing through Python objects.
+    """
 
     def __init__(self, table: str, *, null: Iterable[str] = ()):
         self.name = table
@@ -68,26 +73,46 @@ class TableRows:
         unknown = self.null - set(self.schema.names)
         if unknown:
             raise ValueError(f"{table}: columns {sorted(unknown)} left NULL are not in its DDL")
-        self.columns: dict[str, list] = {name: [] for name in self.schema.names if name not in self.null}
-        self.hashed = "data_hash" in self.columns and table in HASH_FIELDS
-        if self.hashed:
-            del self.columns["data_hash"]
+        self.hashed = "data_hash" in self.schema.names and table in HASH_FIELDS
+        self.columns: dict[str, list] = {
+            name: [] for name in self.schema.names if name not in self.null and not (self.hashed and name == "data_hash")
+        }
         self.rows = 0
 
     def extend(self, count: int, **values) -> None:
-        """``count`` rows; a list gives one value per row, anything else is the same for all."""
-        missing = set(self.columns) - set(values)
-        extra = set(values) - set(self.columns)
-        if missing or extra:
-            raise ValueError(f"{self.name}: columns missing {sorted(missing)}, unexpected {sorted(extra)}")
+        """``count`` rows; a list or array gives one value per row, anything else is the same for all."""
+        if values.keys() != self.columns.keys():
+            missing = sorted(set(self.columns) - set(values))
+            raise ValueError(f"{self.name}: columns missing {missing}, unexpected {sorted(set(values) - set(self.columns))}")
+        columns = self.columns
         for name, value in values.items():
-            if isinstance(value, list):
+            kind = type(value)
+            if kind is list or kind is np.ndarray:
                 if len(value) != count:
                     raise ValueError(f"{self.name}.{name}: {len(value)} values for {count} rows")
-                self.columns[name].extend(value)
+                columns[name].append(value)
             else:
-                self.columns[name].extend([value] * count)
+                columns[name].append(_Same(value, count))
         self.rows += count
+
+    def _array(self, field: pa.Field, chunks: list) -> pa.Array:
+        arrow_type = pa.int64() if pa.types.is_timestamp(field.type) else field.type
+        numeric = pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or pa.types.is_boolean(arrow_type)
+        if numeric and all(isinstance(c, np.ndarray) or (isinstance(c, _Same) and c.value is not None) for c in chunks):
+            values = np.concatenate([c if isinstance(c, np.ndarray) else np.full(c.count, c.value) for c in chunks]) \
+                if chunks else np.zeros(0)
+            array = pa.array(values, arrow_type)
+        else:
+            flat: list = []
+            for c in chunks:
+                if isinstance(c, _Same):
+                    flat.extend([c.value] * c.count)
+                elif isinstance(c, np.ndarray):
+                    flat.extend(c.tolist())
+                else:
+                    flat.extend(c)
+            array = pa.array(flat, arrow_type)
+        return array.cast(field.type) if arrow_type != field.type else array
 
     def table(self) -> pa.Table:
         arrays = {}
@@ -97,14 +122,19 @@ class TableRows:
                 continue
             if field.name == "data_hash" and self.hashed:
                 continue
-            values = self.columns[field.name]
-            if pa.types.is_timestamp(field.type):
-                array = pa.array(values, pa.int64()).cast(field.type)
-            else:
-                array = pa.array(values, field.type)
+            array = self._array(field, self.columns[field.name])
             if not field.nullable and array.null_count:
                 raise ValueError(f"{self.name}.{field.name} is NOT NULL but got {array.null_count} NULLs")
             arrays[field.name] = array
         if self.hashed:
             arrays["data_hash"] = data_hash(arrays, HASH_FIELDS[self.name])
         return pa.Table.from_arrays([arrays[f.name] for f in self.schema], schema=self.schema)
+
+
+class _Same:
+    """One value for a whole batch of rows."""
+
+    __slots__ = ("value", "count")
+
+    def __init__(self, value, count: int):
+        self.value, self.count = value, count

@@ -167,7 +167,7 @@ DIFFERENT: dict[str, dict[str, str]] = {
                         "(the platform takes the favourite's side)"),
         "opening_spread": "the median over bookmakers of their earliest spreads, from the player's team's side",
         "spread_movement": "current - opening consensus spread, from the player's team's side",
-        "source_boxscore_last_updated": ("the latest processed_at of the player_game_summary rows read (the "
+        "source_boxscore_last_updated": ("the latest write time of the player_game_summary rows read, so it changes when that table is re-written (the "
                                          "platform stamps the processing time)"),
         "source_schedule_last_updated": "the schedule rows' latest processed_at (the platform stamps the processing time)",
         "source_props_last_updated": "the props rows' latest processed_at (the platform stamps the processing time)",
@@ -200,6 +200,7 @@ NOTES: dict[str, dict[str, str]] = {
         "dnp_reason_category": "the platform's keyword rules: injury, rest, personal, coach_decision, other",
         "three_pt_attempts": "from the play-by-play when it arrived (the same source as the zones), as the platform",
         "margin": "points - line",
+        "source_team_last_updated": "the team offense rows' write time (it changes when that table is re-written)",
     },
     "upcoming_team_game_context": {
         "team_days_rest": "days between the games - 1 (0 = a back-to-back)",
@@ -236,6 +237,8 @@ CONDITIONAL: dict[str, dict[str, str]] = {
     },
     "upcoming_player_game_context": {
         "injury_report": "only for a player the injury report lists",
+        "days_rest_before_last_game": "NULL before the player's second game of the season",
+        "days_since_2_plus_days_rest": "NULL until a game of his season followed two or more days off",
         "next_game_days_rest": "NULL when the team has no game in the week after",
         "next_opponent_win_pct": "NULL when the team has no game in the week after",
         "opponent_next_game_days_rest": "NULL when the opponent has no game in the week after",

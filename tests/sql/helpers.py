@@ -17,8 +17,10 @@ from google.cloud import bigquery
 from nba_pipeline import merge, processors, transforms, warehouse
 from nba_pipeline.config import settings
 
-# Which write wrote a row, and when: content comparisons (re-runs, backfill = sequential) ignore these.
-LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT)
+# Which write wrote a row, and when: content comparisons (re-runs, backfill = sequential) ignore
+# these, and the write times of the phase 3 tables other phase 3 rows record as their sources.
+UPSTREAM_WRITE_TIMES = ("source_team_last_updated", "source_boxscore_last_updated")
+LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT) + UPSTREAM_WRITE_TIMES
 _DATASET_VARIABLES = {
     "raw": "NBA_RAW_DATASET",
     "reference": "NBA_REFERENCE_DATASET",

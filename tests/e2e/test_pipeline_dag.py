@@ -218,16 +218,20 @@ def test_late_gamebook_makes_the_run_wait_then_proceed(world, bigquery_client):
         query(bigquery_client, f"DELETE FROM `{source}` WHERE game_date = @d", d=business)
     outcome = {}
     runner = threading.Thread(target=lambda: outcome.update(world.run([business])[0]))
-    started = time.monotonic()
+    log_file = world.airflow_home.parent / "logs" / "nba_pipeline-runs.log"
+    seen = log_file.read_text().count("gamebook missing for") if log_file.exists() else 0
     runner.start()
-    time.sleep(30)
+    # Wait for the sensor to report the gap (an observed state, not a fixed time), then land the data.
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and runner.is_alive():
+        if log_file.exists() and log_file.read_text().count("gamebook missing for") > seen:
+            break
+        time.sleep(1)
     assert runner.is_alive(), f"the run did not wait for the gamebook: {outcome}"
+    assert log_file.read_text().count("gamebook missing for") > seen, "the sensor never reported the gap"
     for table, backup in hidden.items():
         query(bigquery_client, f"INSERT INTO `{table_id(table, 'raw')}` SELECT * FROM `{backup}`")
         bigquery_client.delete_table(backup)
-    runner.join(timeout=600)
+    runner.join(timeout=900)
     assert outcome["state"] == "success", outcome.get("log", "")[-3000:]
-    assert time.monotonic() - started > 30
-    log = (world.airflow_home.parent / "logs" / "nba_pipeline-runs.log").read_text()
-    assert "gamebook missing for" in log
     assert count(bigquery_client, "player_game_summary", business) > 0

@@ -26,14 +26,14 @@ FOLLOWING = (
     "nba_raw.nbac_injury_report",
     "nba_raw.espn_team_rosters",
     "nba_reference.nba_players_registry",
-)
-# Tables we have DDL for that do not follow their contract yet: move each to FOLLOWING when it does.
-PENDING = (
     "nba_analytics.player_game_summary",
     "nba_analytics.team_offense_game_summary",
     "nba_analytics.team_defense_game_summary",
     "nba_analytics.upcoming_player_game_context",
     "nba_analytics.upcoming_team_game_context",
+)
+# Tables we have DDL for that do not follow their contract yet: move each to FOLLOWING when it does.
+PENDING = (
     "nba_precompute.team_defense_zone_analysis",
     "nba_precompute.player_shot_zone_analysis",
     "nba_precompute.player_daily_cache",

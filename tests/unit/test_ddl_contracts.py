@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nba_pipeline_dev import contracts, ddl
+from nba_pipeline import ddl
+from nba_pipeline_dev import contracts
 
 CONTRACT = {
     "kind": "table",
@@ -91,10 +92,19 @@ def test_views_name_the_tables_they_read():
     assert contracts.compare({"kind": "view", "columns_same_as": "nba_raw.other"}, view)
 
 
+def test_a_table_function_has_its_arguments_and_sources():
+    (function,) = ddl.parse(
+        "CREATE OR REPLACE TABLE FUNCTION `${project}.${analytics_dataset}.stg`(start_date DATE, end_date DATE) AS "
+        "SELECT * FROM `${project}.${raw_dataset}.base` WHERE d BETWEEN start_date AND end_date AND x != 'y'"
+    )
+    assert (function.name, function.kind) == ("nba_analytics.stg", "table function")
+    assert function.arguments == ("start_date", "end_date") and function.sources == ("nba_raw.base",)
+
+
 @pytest.mark.parametrize("text,message", [
     ("CREATE TABLE `nba_raw.t` (a INT64)", "cannot tell the dataset"),
     ("CREATE TABLE `${project}.${raw_dataset}.t` (a INT64 COLLATE 'und:ci')", "unexpected"),
-    ("CREATE FUNCTION f() AS (1)", "not a table or a view"),
+    ("CREATE FUNCTION f() AS (1)", "not a table, a view or a table function"),
     ("CREATE TABLE `${project}.${raw_dataset}.t` (a INT64, a STRING)", "declares a column twice"),
 ])
 def test_ddl_it_does_not_understand_is_a_clear_error(text, message):

@@ -18,7 +18,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from nba_pipeline_dev.ddl import Column, TableDefinition, definition, definitions
+from nba_pipeline.ddl import Column, TableDefinition, definition, definitions
 
 CONTRACTS_FILE = Path(__file__).with_name("platform_tables.json")
 LINEAGE_COLUMNS = ("_fence", "_run_id")

@@ -39,7 +39,7 @@ def run_many(runs: list[dict], *, dag_id: str = "nba_pipeline", env: dict | None
     log_file = log_file or Path(env["AIRFLOW_HOME"]).parent / "logs" / f"{dag_id}-runs.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     results, lines = [], []
-    with open(log_file, "a") as log:
+    with open(log_file, "a", buffering=1) as log:  # line-buffered: readers may follow it live
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in process.stdout:
             log.write(line)

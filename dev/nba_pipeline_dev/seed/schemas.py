@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pyarrow as pa
 
-from nba_pipeline_dev.ddl import Column, definition
+from nba_pipeline.ddl import Column, definition
 
 # Every table the generator fills, by table name, with the platform dataset it lives in.
 SEEDED_TABLES = {

@@ -3,8 +3,9 @@
 The DDL is the one description of every table's columns; this module parses the subset of
 BigQuery DDL those files use (``CREATE TABLE [IF NOT EXISTS]`` with ``NOT NULL``, ``DEFAULT``,
 ``NUMERIC(p, s)``, ``ARRAY<...>``, ``STRUCT<...>``, ``PARTITION BY``, ``CLUSTER BY`` and
-``OPTIONS``; ``CREATE [OR REPLACE] VIEW``), so the generator, the contract comparison and the
-docs all read the same definitions.
+``OPTIONS``; ``CREATE [OR REPLACE] VIEW`` and ``TABLE FUNCTION``), so the rendered MERGE (its
+column lists), the generator, the contract comparison, the pruning test and the docs all read
+the same definitions. It ships with the package, which therefore needs no SQL parser.
 
 Tables are named the platform's way, ``nba_raw.nbac_schedule``: a file's dataset placeholder
 ``${X_dataset}`` stands for the platform dataset ``nba_X``.
@@ -37,7 +38,7 @@ class Column:
 @dataclass(frozen=True)
 class TableDefinition:
     name: str  # nba_raw.nbac_schedule
-    kind: str  # table | view
+    kind: str  # table | view | table function
     path: str  # relative to include/sql, e.g. schema/raw/nbac_schedule.sql
     columns: tuple[Column, ...] = ()  # empty for a view (its columns come from its query)
     partition_column: str | None = None
@@ -45,7 +46,8 @@ class TableDefinition:
     cluster: tuple[str, ...] = ()
     require_partition_filter: bool = False
     expiration_days: int | None = None
-    sources: tuple[str, ...] = field(default=())  # tables a view reads
+    sources: tuple[str, ...] = field(default=())  # tables a view or table function reads
+    arguments: tuple[str, ...] = ()  # a table function's argument names
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -222,15 +224,20 @@ class _Parser:
             expiration_days=int(float(expiration)) if expiration else None,
         )
 
-    def create_view(self, path: str) -> TableDefinition:
+    def create_view(self, path: str, kind: str = "view") -> TableDefinition:
         name = self.table_name()
+        arguments = []
+        if kind == "table function":
+            inside = self.skip_balanced()
+            # (start_date DATE, end_date DATE): each argument's name starts the file or follows a comma.
+            arguments = [inside[i] for i in range(len(inside)) if i == 0 or inside[i - 1] == ","]
         self.take("AS")
         sources = []
         while self.peek() not in (None, ";"):
             token = self.take()
             if token.upper() in ("FROM", "JOIN") and (self.peek() or "").startswith("`"):
                 sources.append(self.table_name())
-        return TableDefinition(name=name, kind="view", path=path, sources=tuple(sources))
+        return TableDefinition(name=name, kind=kind, path=path, sources=tuple(sources), arguments=tuple(arguments))
 
     def statements(self) -> list[TableDefinition]:
         found = []
@@ -242,14 +249,17 @@ class _Parser:
             if self.is_("OR", "REPLACE"):
                 self.take(), self.take()
             kind = self.take().upper()
+            if kind == "TABLE" and self.is_("FUNCTION"):
+                self.take()
+                kind = "TABLE FUNCTION"
             if self.is_("IF", "NOT", "EXISTS"):
                 self.take(), self.take(), self.take()
             if kind == "TABLE":
                 found.append(self.create_table(self.path))
-            elif kind == "VIEW":
-                found.append(self.create_view(self.path))
+            elif kind in ("VIEW", "TABLE FUNCTION"):
+                found.append(self.create_view(self.path, kind.lower()))
             else:
-                raise DDLError(f"{self.path}: CREATE {kind} is not a table or a view")
+                raise DDLError(f"{self.path}: CREATE {kind} is not a table, a view or a table function")
         return found
 
 
@@ -272,7 +282,7 @@ def _definitions() -> dict[str, TableDefinition]:
 
 
 def definitions() -> dict[str, TableDefinition]:
-    """Every table and view our DDL defines, by platform name (``nba_raw.nbac_schedule``)."""
+    """Every table, view and table function our DDL defines, by platform name (``nba_raw.nbac_schedule``)."""
     return dict(_definitions())
 
 

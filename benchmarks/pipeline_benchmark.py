@@ -1,11 +1,21 @@
-"""Wall times of the pipeline on the local stack, printed side by side.
+"""What orchestration costs beside the work, printed side by side in one run.
 
     .venv/bin/python benchmarks/pipeline_benchmark.py [--dates N] [--max-active-runs K]
 
-Measures, in one process: DAG file parse times (cold and warm), one business date end to end
-through Airflow (``dag.test()``), and N consecutive dates run one after another versus the same
-dates as an ``airflow backfill`` under ``airflow standalone`` with 1 and with K runs at a time. Each run
-gets fresh datasets, collections and an Airflow database (the same isolation as the tests).
+On the local stack, for the same N consecutive game dates (each measurement in a world of its
+own: fresh datasets, collections and Airflow database, the same isolation as the tests):
+
+* plain script: the ten MERGEs of each date, in registry order, through a bare BigQuery client
+  (``transforms.run_processor``: watermark then fenced MERGE, as a task does, without Airflow);
+* one date, then the N dates one after another, through ``dag.test()`` (one process);
+* an ``airflow backfill`` under ``airflow standalone`` with 1 and with K runs at a time, timed
+  from the backfill's creation to the last run's end;
+* the ratios of each to the plain script, task instances and process starts per date (a
+  reschedule poke or a retry is a start), CPU seconds of Airflow's processes per task start,
+  and the peak resident memory of the whole local stack (emulators and Airflow).
+
+CPU and memory come from sampling every process of the stack every 0.2 s (psutil): a process
+that lives shorter than that is missed, so CPU is a lower bound.
 """
 
 from __future__ import annotations
@@ -13,21 +23,142 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from nba_pipeline import processors, transforms  # noqa: E402
 from nba_pipeline.clients import bigquery_client  # noqa: E402
-from nba_pipeline_dev.local import stack, standalone  # noqa: E402
-from nba_pipeline_dev.local.runs import run_backfill  # noqa: E402
-from tests.e2e.support import isolated_world, patched_environ  # noqa: E402
+from nba_pipeline_dev.local import airflow_env, stack, standalone  # noqa: E402
+from nba_pipeline_dev.local.airflow_api import AirflowApi  # noqa: E402
+from nba_pipeline_dev.local.runs import run_backfill, wait_for_dag  # noqa: E402
+from environment import patched_environ  # noqa: E402
+from tests.e2e.support import isolated_world  # noqa: E402
 
 FIRST = dt.date(2026, 2, 1)
+# Airflow's processes by what they are, from their own command line or their nearest ancestor's.
+COMPONENTS = (
+    (("supervisor:", "worker --", "task runner", "dag_runner"), "airflow tasks"),
+    (("dag-processor", "dag_processor"), "airflow dag-processor"),
+    (("triggerer",), "airflow triggerer"),
+    (("scheduler",), "airflow scheduler"),
+    (("api_server", "api-server"), "airflow api-server"),
+)
+
+
+class StackSampler:
+    """Samples CPU and RSS of the emulators and of every other process under this one."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self.every = every
+        self.cpu: dict[int, tuple[str, float]] = {}
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self.emulators = {}
+        for name, service in stack.services().items():
+            try:
+                self.emulators[int(service.pid_file.read_text().strip())] = name
+            except (OSError, ValueError):
+                pass
+
+    def _processes(self):
+        found = {}
+        roots = [psutil.Process()] + [psutil.Process(p) for p in self.emulators if psutil.pid_exists(p)]
+        pid_file = airflow_env.airflow_home() / "standalone.pid"
+        if pid_file.exists():
+            try:
+                roots.append(psutil.Process(int(pid_file.read_text().strip())))
+            except (psutil.Error, ValueError):
+                pass
+        for root in roots:
+            try:
+                for process in [root, *root.children(recursive=True)]:
+                    found[process.pid] = process
+            except psutil.Error:
+                continue
+        return found
+
+    def _kind(self, process) -> str:
+        for pid, name in self.emulators.items():
+            if process.pid == pid:
+                return name
+            try:
+                if pid in [p.pid for p in process.parents()]:
+                    return name
+            except psutil.Error:
+                pass
+        if process.pid == os.getpid():
+            return "benchmark"
+        try:
+            lineage = [process, *process.parents()]
+            for member in lineage:
+                line = " ".join(member.cmdline())
+                for words, kind in COMPONENTS:
+                    if any(word in line for word in words):
+                        return kind
+        except psutil.Error:
+            pass
+        return "airflow other"
+
+    def _loop(self) -> None:
+        kinds: dict[int, str] = {}
+        while not self._stop.is_set():
+            rss = 0
+            for pid, process in self._processes().items():
+                try:
+                    times = process.cpu_times()
+                    rss += process.memory_info().rss
+                    if pid not in kinds:
+                        kinds[pid] = self._kind(process)
+                    self.cpu[pid] = (kinds[pid], times.user + times.system)
+                except psutil.Error:
+                    continue
+            self.peak_rss = max(self.peak_rss, rss)
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._base = {pid: cpu for pid, (_, cpu) in self.cpu.items()}
+        for pid, process in self._processes().items():
+            try:
+                times = process.cpu_times()
+                self._base[pid] = times.user + times.system
+            except psutil.Error:
+                pass
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds by kind of process; ``airflow`` sums every Airflow process."""
+        totals: dict[str, float] = {}
+        for pid, (kind, cpu) in self.cpu.items():
+            if kind == "benchmark":
+                continue
+            used = cpu - self._base.get(pid, 0.0)
+            totals[kind] = totals.get(kind, 0.0) + used
+            if kind.startswith("airflow"):
+                totals["airflow"] = totals.get("airflow", 0.0) + used
+        return totals
+
+    def airflow_breakdown(self) -> str:
+        totals = self.cpu_seconds()
+        return ", ".join(f"{kind[len('airflow '):]} {seconds:.1f}" for kind, seconds in sorted(totals.items())
+                         if kind.startswith("airflow "))
 
 
 def parse_times(work: Path) -> dict:
@@ -39,53 +170,119 @@ def parse_times(work: Path) -> dict:
     return json.loads(report.read_text())["files"]
 
 
+def task_figures(airflow_home: Path, dates: int) -> dict:
+    """Task instances, process starts (tries + reschedule pokes) and deferrals per date, from the metadata database."""
+    db = sqlite3.connect(f"file:{airflow_home / 'airflow.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        instances, tries = db.execute(
+            "SELECT COUNT(*), SUM(try_number) FROM task_instance WHERE dag_id = 'nba_pipeline'").fetchone()
+        pokes = db.execute("SELECT COUNT(*) FROM task_reschedule").fetchone()[0]
+        deferrals = db.execute(
+            "SELECT COUNT(*) FROM log WHERE event = 'deferred' AND dag_id = 'nba_pipeline'").fetchone()[0]
+    finally:
+        db.close()
+    return {"tasks": instances / dates, "starts": (tries + pokes) / dates, "pokes": pokes / dates,
+            "deferrals": deferrals / dates, "total_starts": tries + pokes}
+
+
+def plain_script(client, dates) -> list[float]:
+    per_date = []
+    for day in dates:
+        started = time.perf_counter()
+        for processor in processors.PROCESSORS:
+            transforms.run_processor(client, processor, day, fence=1, run_id=f"plain__{day}")
+        per_date.append(time.perf_counter() - started)
+    return per_date
+
+
+def last_end(api, dates) -> dt.datetime:
+    wanted = {d.isoformat() for d in dates}
+    runs = [r for r in api.runs("nba_pipeline") if str(r["logical_date"])[:10] in wanted]
+    return max(dt.datetime.fromisoformat(str(r["end_date"]).replace("Z", "+00:00")) for r in runs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dates", type=int, default=6)
     parser.add_argument("--max-active-runs", type=int, default=3)
+    parser.add_argument("--skip-parse", action="store_true", help="leave out the DAG parse times")
     args = parser.parse_args()
     dates = [FIRST + dt.timedelta(days=i) for i in range(args.dates)]
+    n = len(dates)
     seed_range = {"start": FIRST - dt.timedelta(days=7), "end": dates[-1] + dt.timedelta(days=1)}
     stack.start()
     client = bigquery_client()
     work = Path(tempfile.mkdtemp(prefix="nba-bench-"))
+    print(f"{n} game dates from {dates[0]}, K = {args.max_active_runs}; load average at start "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
-    print("DAG file parse times (ms):")
-    for name, times in parse_times(work).items():
-        print(f"  {name:28s} cold {times['cold_ms']:8.1f}   warm {times['warm_ms']:6.1f}")
+    if not args.skip_parse:
+        print("DAG file parse times (ms):")
+        for name, times in parse_times(work).items():
+            print(f"  {name:28s} cold {times['cold_ms']:8.1f}   warm {times['warm_ms']:6.1f}", flush=True)
+
+    with isolated_world(client, work / "plain", name="benchplain", **seed_range):
+        with StackSampler() as sampler:
+            plain = plain_script(client, dates)
+    plain_total = sum(plain)
+    print(f"\nplain script (bare BigQuery client, ten MERGEs per date in order): {plain_total:.1f} s, "
+          f"{plain_total / n:.1f} s per date (first {plain[0]:.1f}, last {plain[-1]:.1f}); "
+          f"emulator CPU {sampler.cpu_seconds().get('bigquery', 0):.1f} s", flush=True)
 
     with isolated_world(client, work / "one", name="bench1", **seed_range) as world:
         started = time.perf_counter()
         outcome = world.run(dates[:1])[0]
         one_wall = time.perf_counter() - started
-    print(f"\none date end to end ({dates[0]}): run {outcome['seconds']:.1f} s, "
-          f"with Airflow start-up {one_wall:.1f} s, state {outcome['state']}")
+    print(f"one date through dag.test() ({dates[0]}): run {outcome['seconds']:.1f} s, "
+          f"with Airflow start-up {one_wall:.1f} s, state {outcome['state']}", flush=True)
 
     with isolated_world(client, work / "seq", name="benchseq", **seed_range) as world:
-        started = time.perf_counter()
-        outcomes = world.run(dates)
-        sequential = time.perf_counter() - started
-    print(f"\n{len(dates)} dates one after another (dag.test, one process): {sequential:.1f} s "
-          f"({sequential / len(dates):.1f} s per date); states {sorted({o['state'] for o in outcomes})}")
+        with StackSampler() as sampler:
+            outcomes = world.run(dates)
+        seq_runs = sum(o["seconds"] for o in outcomes)
+    print(f"{n} dates one after another through dag.test(): {seq_runs:.1f} s of runs "
+          f"({seq_runs / n:.1f} s per date); states {sorted({o['state'] for o in outcomes})}; "
+          f"CPU airflow {sampler.cpu_seconds().get('airflow', 0):.1f} s, "
+          f"bigquery {sampler.cpu_seconds().get('bigquery', 0):.1f} s", flush=True)
 
-    backfill = {}
-    for runs_at_once in (1, args.max_active_runs):
-        with isolated_world(client, work / f"par{runs_at_once}", name=f"benchpar{runs_at_once}", **seed_range), \
-                patched_environ({"NBA_AIRFLOW_PORT": "8094", "AIRFLOW__CORE__PARALLELISM": str(2 * runs_at_once)}):
+    backfill, figures, cpu, rss = {}, {}, {}, {}
+    for runs_at_once in dict.fromkeys((1, args.max_active_runs)):
+        with isolated_world(client, work / f"par{runs_at_once}", name=f"benchpar{runs_at_once}", **seed_range) as world, \
+                patched_environ({"NBA_AIRFLOW_PORT": os.environ.get("NBA_TEST_AIRFLOW_PORT", "8094"),
+                                 "AIRFLOW__CORE__PARALLELISM": str(2 * runs_at_once)}):
             started = time.perf_counter()
             standalone.start()
             boot = time.perf_counter() - started
             try:
-                started = time.perf_counter()
-                runs = run_backfill(dates, max_active_runs=runs_at_once)
-                backfill[runs_at_once] = time.perf_counter() - started
+                api = AirflowApi.local()
+                wait_for_dag("nba_pipeline", api)
+                with StackSampler() as sampler:
+                    created = dt.datetime.now(dt.timezone.utc)
+                    runs = run_backfill(dates, max_active_runs=runs_at_once)
+                backfill[runs_at_once] = (last_end(api, dates) - created).total_seconds()
             finally:
                 standalone.stop()
-        print(f"{len(dates)} dates as a backfill, {runs_at_once} run(s) at a time (scheduler, LocalExecutor): "
-              f"{backfill[runs_at_once]:.1f} s after {boot:.1f} s of standalone start-up; "
-              f"states {sorted({r['state'] for r in runs})}")
-    print(f"ratio backfill {args.max_active_runs} at a time / 1 at a time: "
-          f"{backfill[args.max_active_runs] / backfill[1]:.2f}")
+            figures[runs_at_once] = task_figures(world.airflow_home, n)
+            cpu[runs_at_once] = sampler.cpu_seconds()
+            rss[runs_at_once] = sampler.peak_rss
+        f = figures[runs_at_once]
+        print(f"backfill, {runs_at_once} run(s) at a time: {backfill[runs_at_once]:.1f} s from create to the last "
+              f"run's end ({backfill[runs_at_once] / n:.1f} s per date; standalone start-up {boot:.1f} s); "
+              f"states {sorted({r['state'] for r in runs})}", flush=True)
+        print(f"  per date: {f['tasks']:.1f} task instances, {f['starts']:.1f} process starts "
+              f"({f['pokes']:.1f} reschedule pokes), {f['deferrals']:.1f} deferrals; CPU airflow "
+              f"{cpu[runs_at_once].get('airflow', 0):.1f} s = {cpu[runs_at_once].get('airflow', 0) / f['total_starts']:.2f} s "
+              f"per task start ({sampler.airflow_breakdown()}), bigquery {cpu[runs_at_once].get('bigquery', 0):.1f} s; "
+              f"peak RSS of the stack "
+              f"{rss[runs_at_once] / 2**20:.0f} MiB", flush=True)
+
+    k = args.max_active_runs
+    print("\nratios (plain script = 1):")
+    print(f"  one date, dag.test run / plain per date:      {outcome['seconds'] / (plain_total / n):.2f}")
+    print(f"  {n} dates dag.test / plain:                   {seq_runs / plain_total:.2f}")
+    print(f"  backfill 1 at a time / plain:                 {backfill[1] / plain_total:.2f}")
+    print(f"  backfill {k} at a time / plain:                 {backfill[k] / plain_total:.2f}")
+    print(f"  plain last date / first date:                 {plain[-1] / plain[0]:.2f}")
     return 0
 
 

@@ -36,7 +36,7 @@ from airflow.sdk import DAG, Param, task
 from nba_pipeline import assets, processors
 from nba_pipeline.operators.processor import ProcessorOperator
 from nba_pipeline.sensors.earlier_dates import EarlierDatesSettledSensor
-from nba_pipeline.sensors.raw_data import GamebookReadySensor
+from nba_pipeline.sensors.raw_data import PlannedGamebookSensor
 from nba_pipeline.timetables import GameDayTimetable
 
 PROCESSOR_NAMES = [p.name for p in processors.PROCESSORS]
@@ -79,20 +79,12 @@ with DAG(
     },
 ):
 
-    @task(multiple_outputs=True,
-          doc_md="Works out the business date D and checks the params; a bad request fails here, before anything is written.")
-    def plan_run(params=None, dag_run=None, logical_date=None):
-        from nba_pipeline.pipeline_tasks import plan_from_context
-
-        return plan_from_context(params, dag_run, logical_date)
-
-    plan = plan_run()
-
-    wait_for_gamebook = GamebookReadySensor(
-        task_id="wait_for_gamebook",
-        business_date=plan["business_date"],
-        doc_md="Waits until the gamebook of D covers every final game (live boxscores after the noon-ET deadline).",
-    )
+    plan = PlannedGamebookSensor(
+        task_id="plan_run",
+        doc_md="Works out the business date D and checks the params (a bad request fails here, before anything "
+               "is written), then waits until the gamebook of D covers every final game (live boxscores after "
+               "the noon-ET deadline).",
+    ).output
 
     tasks = {
         # none_failed: a selected processor runs when the ones before it were skipped (left out,
@@ -108,63 +100,44 @@ with DAG(
     wait_for_earlier_dates = EarlierDatesSettledSensor(
         task_id="wait_for_earlier_dates",
         business_date=plan["business_date"],
-        marker_task_id="wait_for_earlier_dates",
+        task_ids=[p.name for p in processors.PROCESSORS if p.post_game],
         wait="{{ params.wait_for_earlier_dates }}",
-        trigger_rule="none_failed",
-        doc_md="Holds this date's history-reading steps until earlier dates' runs of the season have passed this point.",
+        doc_md="Holds this date's history-reading steps until earlier dates' runs of the season have written "
+               "their post-game tables (waits in the triggerer).",
     )
 
-    @task(trigger_rule="none_failed", doc_md="Duplicate-key checks on the five phase 3 tables, grouped by each table's merge key.")
-    def check_phase3(plan=None, run_id=None):
-        from nba_pipeline.pipeline_tasks import check_phase
-
-        return check_phase(3, plan, run_id)
-
     @task(trigger_rule="none_failed", outlets=[assets.phase_asset(3)],
-          doc_md="Writes phase3_completion/D for the processors that wrote in this run, publishes one Pub/Sub "
-                 "message per processor, marks phase 4 triggered; skipped when nothing ran.")
-    def record_phase3(plan=None, checks=None, dag_run=None, ti=None, outlet_events=None):
-        from nba_pipeline.pipeline_tasks import record_phase, results_of
+          doc_md="Duplicate-key checks on the five phase 3 tables (fails with the offending keys), then "
+                 "phase3_completion/D for the processors that wrote in this run, one Pub/Sub message per "
+                 "processor, phase 4 marked triggered; skipped after the checks when nothing ran.")
+    def record_phase3(plan=None, dag_run=None, ti=None, outlet_events=None):
+        from nba_pipeline.pipeline_tasks import close_phase
 
-        recorded = record_phase(3, plan, results_of(ti, 3), dag_run)
-        assets.phase_event(outlet_events, 3, recorded)
-        return recorded
-
-    @task(trigger_rule="none_failed", doc_md="Duplicate-key checks on the five phase 4 tables.")
-    def check_phase4(plan=None, run_id=None):
-        from nba_pipeline.pipeline_tasks import check_phase
-
-        return check_phase(4, plan, run_id)
+        return close_phase(3, plan, dag_run, ti, outlet_events)
 
     @task(trigger_rule="none_failed", outlets=[assets.phase_asset(4)],
-          doc_md="Writes phase4_completion/D+1 for the processors that wrote in this run; skipped when nothing ran.")
-    def record_phase4(plan=None, checks=None, dag_run=None, ti=None, outlet_events=None):
-        from nba_pipeline.pipeline_tasks import record_phase, results_of
+          doc_md="Duplicate-key checks on the five phase 4 tables (fails with the offending keys), then "
+                 "phase4_completion/D+1 for the processors that wrote in this run; skipped after the checks "
+                 "when nothing ran.")
+    def record_phase4(plan=None, dag_run=None, ti=None, outlet_events=None):
+        from nba_pipeline.pipeline_tasks import close_phase
 
-        recorded = record_phase(4, plan, results_of(ti, 4), dag_run)
-        assets.phase_event(outlet_events, 4, recorded)
-        return recorded
+        return close_phase(4, plan, dag_run, ti, outlet_events)
 
-    checks3 = check_phase3(plan=plan)
-    recorded3 = record_phase3(plan=plan, checks=checks3)
-    checks4 = check_phase4(plan=plan)
-    recorded4 = record_phase4(plan=plan, checks=checks4)
+    recorded3 = record_phase3(plan=plan)
+    recorded4 = record_phase4(plan=plan)
 
-    plan >> wait_for_gamebook
+    wait_for_earlier_dates >> recorded3
     for p in processors.PROCESSORS:
         for upstream in p.upstream:
             tasks[upstream] >> tasks[p.name]
-        if p.phase == 3 and not p.upstream:
-            wait_for_gamebook >> tasks[p.name]
-        if p.post_game:
-            tasks[p.name] >> wait_for_earlier_dates
         # Processors that read earlier dates' history start after the cross-date guard;
         # phase 4 starts after it too (through the phase 3 record).
         if p.reads_earlier_dates:
             wait_for_earlier_dates >> tasks[p.name]
         if p.phase == 3:
-            tasks[p.name] >> checks3
+            tasks[p.name] >> recorded3
         if p.phase == 4 and not p.upstream:
             recorded3 >> tasks[p.name]
         if p.phase == 4:
-            tasks[p.name] >> checks4
+            tasks[p.name] >> recorded4

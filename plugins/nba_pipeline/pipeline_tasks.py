@@ -11,32 +11,8 @@ import logging
 
 from nba_pipeline import processors
 from nba_pipeline.config import settings
-from nba_pipeline.run_dates import InvalidRunRequest, plan_run
 
 log = logging.getLogger(__name__)
-
-
-def plan_from_context(params, dag_run, logical_date) -> dict:
-    """Validate the run's params and return its plan; a bad request fails the run here."""
-    from airflow.sdk.exceptions import AirflowFailException
-
-    params = params or {}
-    try:
-        plan = plan_run(
-            game_date=params.get("game_date"),
-            processor_names=params.get("processors") or [],
-            force=params.get("force", False),
-            logical_date=logical_date,
-            run_after=getattr(dag_run, "run_after", None),
-            run_type=getattr(dag_run, "run_type", None),
-            now=dt.datetime.now(dt.timezone.utc),
-        )
-    except InvalidRunRequest as error:
-        # No retry can fix a bad request: fail at once, before anything is written.
-        raise AirflowFailException(f"invalid run request: {error}") from None
-    log.info("Business date %s (mode %s), processors: %s%s", plan.business_date, plan.mode,
-             ", ".join(plan.processors), " (force)" if plan.force else "")
-    return plan.to_dict()
 
 
 def completion_date(phase: int, business_date: str) -> dt.date:
@@ -134,6 +110,17 @@ def record_phase(phase: int, plan: dict, results: dict, dag_run) -> dict:
         store.mark_triggered(date, reason=f"phase 3 complete; phase 4 started by {execution_id}")
     log.info("phase%s_completion/%s: %s", phase, date, written)
     return {"date": date.isoformat(), "game_date": plan["business_date"], "records": written}
+
+
+def close_phase(phase: int, plan: dict, dag_run, ti, outlet_events) -> dict:
+    """The end of a phase, one task: duplicate checks first (failing with the keys), then the record
+    and its asset event (skipped when nothing of the phase wrote in this run)."""
+    from nba_pipeline import assets
+
+    check_phase(phase, plan, dag_run.run_id)
+    recorded = record_phase(phase, plan, results_of(ti, phase), dag_run)
+    assets.phase_event(outlet_events, phase, recorded)
+    return recorded
 
 
 def _publisher():

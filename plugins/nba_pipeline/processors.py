@@ -54,6 +54,7 @@ class Processor:
 
     @property
     def post_game(self) -> bool:
+        """Writes D's game results: the history later dates read, so the cross-date guard waits for these."""
         return self.phase == 3 and self.date_offset == 0
 
     def target_date(self, business_date: dt.date) -> dt.date:

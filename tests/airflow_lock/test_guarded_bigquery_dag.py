@@ -154,24 +154,30 @@ def test_takeover_mid_job_cancels_the_job_and_fails_the_task(
 
     usurper = other_owner()
     taken: dict = {}
+    submitted, finished = threading.Event(), threading.Event()
+    insert_job = BigQueryHook.insert_job
+
+    def insert_then_signal(hook, *args, **kwargs):
+        job = insert_job(hook, *args, **kwargs)
+        submitted.set()
+        return job
 
     def take_over_while_the_job_runs():
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            state = lease_store.inspect(lock_key)
-            if state.holder is not None and state.holder.task_id == "guarded":
-                time.sleep(1.0)  # the job is running by now
-                lease_store.force_release(lock_key, reason="test takeover", actor="pytest")
-                taken["lease"] = lease_store.acquire(lock_key, usurper)
-                return
-            time.sleep(0.05)
+        # Once the slow job is submitted under the guarded task's lease, take the lease from it.
+        submitted.wait()
+        if not finished.is_set():
+            lease_store.force_release(lock_key, reason="test takeover", actor="pytest")
+            taken["lease"] = lease_store.acquire(lock_key, usurper)
 
     thief = threading.Thread(target=take_over_while_the_job_runs)
     thief.start()
-    with mock.patch.object(BigQueryHook, "cancel_job", autospec=True, side_effect=BigQueryHook.cancel_job) as cancel:
+    with mock.patch.object(BigQueryHook, "cancel_job", autospec=True, side_effect=BigQueryHook.cancel_job) as cancel, \
+            mock.patch.object(BigQueryHook, "insert_job", autospec=True, side_effect=insert_then_signal):
         state, tasks, xcoms = run_lock_dag(
             "nba_lock_test_guarded", lock_key=lock_key, sql=merge_sql(scores_table, burn_rows=SLOW_ROWS)
         )
+    finished.set()
+    submitted.set()
     thief.join()
 
     assert "lease" in taken, "the lease was never seen held by the guarded task"

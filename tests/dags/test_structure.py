@@ -10,9 +10,9 @@ import pytest
 from nba_pipeline import processors
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKS = {3: "check_phase3", 4: "check_phase4"}
+# Each phase ends in one task: its duplicate checks, then its completion record.
 RECORDS = {3: "record_phase3", 4: "record_phase4"}
-BOOKKEEPING = ("wait_for_gamebook", "wait_for_earlier_dates", *CHECKS.values(), *RECORDS.values())
+BOOKKEEPING = ("wait_for_earlier_dates", *RECORDS.values())
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def dag():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     # The file declares the DAG with a context manager; every task knows it.
-    return module.wait_for_gamebook.dag
+    return module.wait_for_earlier_dates.dag
 
 
 def registry_edges() -> set[tuple[str, str]]:
@@ -29,16 +29,14 @@ def registry_edges() -> set[tuple[str, str]]:
     edges = {("plan_run", name) for name in (*(p.name for p in processors.PROCESSORS), *BOOKKEEPING)}
     for p in processors.PROCESSORS:
         edges |= {(upstream, p.name) for upstream in p.upstream}
-        if p.phase == 3 and not p.upstream:
-            edges.add(("wait_for_gamebook", p.name))
-        if p.post_game:
-            edges.add((p.name, "wait_for_earlier_dates"))
         if p.reads_earlier_dates:
             edges.add(("wait_for_earlier_dates", p.name))
         if p.phase == 4 and not p.upstream:
             edges.add((RECORDS[3], p.name))
-        edges.add((p.name, CHECKS[p.phase]))
-    edges |= {(CHECKS[phase], RECORDS[phase]) for phase in (3, 4)}
+        edges.add((p.name, RECORDS[p.phase]))
+    # The guard waits on earlier dates only (their post-game processors), so it starts with the
+    # run; phase 4 starts after it through the phase 3 record.
+    edges.add(("wait_for_earlier_dates", RECORDS[3]))
     return edges
 
 

@@ -27,13 +27,27 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 DAY = dt.date(2026, 2, 5)
 
 
+def wait_for_waiters(store, key: str, *, count: int, alive, timeout: float = 600.0) -> set[str]:
+    """The processes whose acquire of ``key`` was refused, once ``count`` of them are seen (or the deadline)."""
+    deadline = time.monotonic() + timeout
+    waiters: set[str] = set()
+    while time.monotonic() < deadline and alive():
+        waiters = {e["instance"] for e in store.audit_log(key, limit=500)
+                   if e["event"] == "refusal" and e.get("action") == "acquire"
+                   and (e.get("owner") or {}).get("dag_id") == "nba_pipeline"}
+        if len(waiters) >= count:
+            break
+        time.sleep(0.5)
+    return waiters
+
+
 def test_two_runs_of_one_date_never_overlap_and_write_no_duplicates(bigquery_client, tmp_path):
     with isolated_world(bigquery_client, tmp_path, start=dt.date(2026, 1, 27), end=dt.date(2026, 2, 7),
                         name="race"):
         store = lease_store()
         blocked = processors.get("team_offense_game_summary").lock_key(DAY)
         blocker = store.acquire(blocked, Owner("legacy_cloud_run", "manual", "TeamOffenseGameSummaryProcessor"),
-                                lease_seconds=120)
+                                lease_seconds=900)
         envs = []
         for name in ("first", "second"):
             with patched_environ({"NBA_AIRFLOW_HOME": str(tmp_path / name)}):
@@ -45,8 +59,10 @@ def test_two_runs_of_one_date_never_overlap_and_write_no_duplicates(bigquery_cli
                    for i in range(2)]
         for thread in threads:
             thread.start()
-        # Let both runs reach the held lock, then free it: they race for it.
-        time.sleep(25)
+        # Hold the lock until both runs are seen waiting for it (their refused acquires in the
+        # audit), then free it: they race for it.
+        waiters = wait_for_waiters(store, blocked, count=2, alive=lambda: any(t.is_alive() for t in threads))
+        assert len(waiters) == 2, f"expected both runs to wait for {blocked}, saw {waiters}"
         assert store.release(blocker)
         for thread in threads:
             thread.join(timeout=900)

@@ -252,6 +252,10 @@ def test_injected_duplicate_rows_fail_the_phase_with_the_keys(world, bigquery_cl
         assert [o["state"] for o in outcomes] == ["failed"]
         log = outcomes[0].get("log", "")
         assert "player_game_summary" in log and victim in log and "duplicate" in log.lower(), log[-3000:]
+        # The phase's checks and its record are one task: it failed on the checks and recorded nothing.
+        assert airflow_records(world.airflow_home, outcomes[0]["run_id"])["tasks"]["record_phase3"] == "failed"
+        phase3 = CompletionStore(firestore_client()).get(3, business)
+        assert outcomes[0]["run_id"] not in phase3["team_offense_game_summary"]["execution_id"], phase3
         record = CompletionStore(firestore_client()).get(4, business + dt.timedelta(days=1))
         assert record["_completed_count"] == 5  # phase 4 of the first run stays as it was: not re-run
     finally:

@@ -37,7 +37,7 @@ def test_notes():
     names = [p.name for p in processors.PROCESSORS]
     assert outcome_line("success", dict.fromkeys(names, "success")) == "all 10 processors wrote"
     assert outcome_line("success", dict.fromkeys(names, "skipped")).startswith("nothing ran")
-    assert outcome_line("failed", {"plan_run": "success", "check_phase3": "failed"}) == "failed at check_phase3"
+    assert outcome_line("failed", {"plan_run": "success", "record_phase3": "failed"}) == "failed at record_phase3"
     day = dt.date(2026, 2, 7)
     assert game_date_line({}, scheduled_logical_date(day), None, "backfill") == "Game date 2026-02-07"
     assert game_date_line({"game_date": "2026-02-03"}, None, dt.datetime.now(dt.timezone.utc), "manual") \

@@ -1,4 +1,8 @@
-"""Waits until the raw data of the run's game date is ready (see ``nba_pipeline.raw_readiness``)."""
+"""Plans the run and waits until the raw data of its game date is ready (``nba_pipeline.raw_readiness``).
+
+One task, because neither half needs retry or UI state of its own: a bad request fails at the
+first look (no retry can fix it), and the plan is the same at every look.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +15,21 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 from nba_pipeline.raw_readiness import assess
 
 
-class GamebookReadySensor(BaseSensorOperator):
+class PlannedGamebookSensor(BaseSensorOperator):
     """
-    Wait until the official gamebook covers every final game of ``business_date``.
+    Work out the run's game date D from its params, then wait until D's gamebook covers every final game.
 
-    :param business_date: The game date D (YYYY-MM-DD); templated.
+    Returns (XCom) the run plan (``RunPlan.to_dict()``), each of its fields also under its own key.
+
     :param fallback_deadline_et: Time of day on D + 1 (America/New_York, HH:MM) after which a final
         game without gamebook rows may use the live boxscores; defaults to the settings.
     :param gcp_conn_id: The Google Cloud connection to BigQuery.
     """
 
-    template_fields: Sequence[str] = ("business_date",)
+    template_fields: Sequence[str] = ("fallback_deadline_et",)
 
-    def __init__(
-        self,
-        *,
-        business_date: str,
-        fallback_deadline_et: str | None = None,
-        gcp_conn_id: str | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, fallback_deadline_et: str | None = None, gcp_conn_id: str | None = None,
+                 **kwargs: Any) -> None:
         from nba_pipeline.config import settings
 
         config = settings()
@@ -38,14 +37,34 @@ class GamebookReadySensor(BaseSensorOperator):
         kwargs.setdefault("poke_interval", config.raw_poke_seconds)
         kwargs.setdefault("timeout", 10 * 3600)
         super().__init__(**kwargs)
-        self.business_date = business_date
         self.fallback_deadline_et = fallback_deadline_et or config.gamebook_deadline_et
         self.gcp_conn_id = gcp_conn_id
+
+    def plan(self, context) -> dict:
+        """The run's plan from its params; a bad request fails the task at once, before anything is written."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from nba_pipeline.run_dates import InvalidRunRequest, plan_run
+
+        params, dag_run = context.get("params") or {}, context.get("dag_run")
+        try:
+            plan = plan_run(
+                game_date=params.get("game_date"), processor_names=params.get("processors") or [],
+                force=params.get("force", False), logical_date=context.get("logical_date"),
+                run_after=getattr(dag_run, "run_after", None), run_type=getattr(dag_run, "run_type", None),
+                now=dt.datetime.now(dt.timezone.utc),
+            )
+        except InvalidRunRequest as error:
+            raise AirflowFailException(f"invalid run request: {error}") from None
+        self.log.info("Business date %s (mode %s), processors: %s%s", plan.business_date, plan.mode,
+                      ", ".join(plan.processors), " (force)" if plan.force else "")
+        return plan.to_dict()
 
     def poke(self, context) -> PokeReturnValue:
         from nba_pipeline.hooks.warehouse import WarehouseHook
 
-        business = dt.date.fromisoformat(self.business_date)
+        plan = self.plan(context)
+        business = dt.date.fromisoformat(plan["business_date"])
         games = WarehouseHook(gcp_conn_id=self.gcp_conn_id).query_file(
             "checks/gamebook_coverage.sql", business_date=business
         )
@@ -53,5 +72,9 @@ class GamebookReadySensor(BaseSensorOperator):
             business, games, now=dt.datetime.now(dt.timezone.utc),
             deadline_et=dt.time.fromisoformat(self.fallback_deadline_et),
         )
-        self.log.info("Raw data for %s: %s", self.business_date, readiness.reason)
-        return PokeReturnValue(is_done=readiness.ready, xcom_value=readiness.to_dict())
+        self.log.info("Raw data for %s: %s", plan["business_date"], readiness.reason)
+        if readiness.ready:
+            # Each field under its own key too, so the DAG can hand one (plan["business_date"]) to a task.
+            for key, value in plan.items():
+                context["ti"].xcom_push(key=key, value=value)
+        return PokeReturnValue(is_done=readiness.ready, xcom_value=plan)

@@ -154,30 +154,30 @@ def test_takeover_mid_job_cancels_the_job_and_fails_the_task(
 
     usurper = other_owner()
     taken: dict = {}
-    submitted, finished = threading.Event(), threading.Event()
+    submitting, taken_over = threading.Event(), threading.Event()
     insert_job = BigQueryHook.insert_job
 
-    def insert_then_signal(hook, *args, **kwargs):
-        job = insert_job(hook, *args, **kwargs)
-        submitted.set()
-        return job
+    def insert_after_the_takeover(hook, *args, **kwargs):
+        # The guarded task holds the lease and submits its job: the lease changes hands first,
+        # so the job runs for a writer that has lost its lease, whatever the machine's speed.
+        submitting.set()
+        assert taken_over.wait(timeout=600), "the takeover did not happen"
+        return insert_job(hook, *args, **kwargs)
 
     def take_over_while_the_job_runs():
-        # Once the slow job is submitted under the guarded task's lease, take the lease from it.
-        submitted.wait()
-        if not finished.is_set():
+        if submitting.wait(timeout=600):
             lease_store.force_release(lock_key, reason="test takeover", actor="pytest")
             taken["lease"] = lease_store.acquire(lock_key, usurper)
+        taken_over.set()
 
     thief = threading.Thread(target=take_over_while_the_job_runs)
     thief.start()
     with mock.patch.object(BigQueryHook, "cancel_job", autospec=True, side_effect=BigQueryHook.cancel_job) as cancel, \
-            mock.patch.object(BigQueryHook, "insert_job", autospec=True, side_effect=insert_then_signal):
+            mock.patch.object(BigQueryHook, "insert_job", autospec=True, side_effect=insert_after_the_takeover):
         state, tasks, xcoms = run_lock_dag(
             "nba_lock_test_guarded", lock_key=lock_key, sql=merge_sql(scores_table, burn_rows=SLOW_ROWS)
         )
-    finished.set()
-    submitted.set()
+    submitting.set()
     thief.join()
 
     assert "lease" in taken, "the lease was never seen held by the guarded task"

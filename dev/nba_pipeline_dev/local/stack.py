@@ -186,33 +186,52 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def spawn(command: list[str], *, pid_file: Path, log_file: Path, env=None, cwd: Path | None = None,
+          preexec_fn=None) -> subprocess.Popen:
+    """Start ``command`` in its own process group, its output in ``log_file``, its pid recorded."""
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, cwd=cwd or state_dir(), env=env, preexec_fn=preexec_fn,
+        )
+    pid_file.write_text(str(process.pid))
+    return process
+
+
+def launch(name: str, command: list[str], *, pid_file: Path, log_file: Path, ready,
+           timeout: float = 60.0, **how) -> subprocess.Popen:
+    """``spawn`` and wait until ``ready()``; a process that exits or is late is stopped."""
+    process = spawn(command, pid_file=pid_file, log_file=log_file, **how)
+    wait_ready(name, process, ready, log_file, pid_file, timeout)
+    return process
+
+
+def wait_ready(name: str, process: subprocess.Popen, ready, log_file: Path, pid_file: Path,
+               timeout: float) -> None:
+    """Poll ``ready()`` until it holds; stop the process and raise if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    stop_tree(process.pid)
+    pid_file.unlink(missing_ok=True)
+    tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+    how = f"exited with {process.returncode}" if process.poll() is not None else f"not ready within {timeout:.0f} s"
+    raise StackError(f"{name} {how}; is its port taken? Log {log_file}:\n{tail}")
+
+
 def start_service(service: Service, timeout: float = 60.0) -> str:
     """Start one service unless its port already answers; returns what happened."""
     if _answers(service):
         return "running"
-    command = _command(service)
-    service.pid_file.parent.mkdir(parents=True, exist_ok=True)
-    service.log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(service.log_file, "ab") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, cwd=state_dir(),
-        )
-    service.pid_file.write_text(str(process.pid))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _answers(service):
-            return "started"
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    stop_group(process.pid)
-    service.pid_file.unlink(missing_ok=True)
-    tail = service.log_file.read_text(errors="replace")[-2000:] if service.log_file.exists() else ""
-    raise StackError(
-        f"{service.name} did not answer on {service.address} within {timeout:.0f} s; "
-        f"is the port taken? Log {service.log_file}:\n{tail}"
-    )
+    launch(service.name, _command(service), pid_file=service.pid_file, log_file=service.log_file,
+           ready=lambda: _answers(service), timeout=timeout)
+    return "started"
 
 
 def stop_group(pid: int, grace: float = 10.0) -> None:
@@ -232,6 +251,47 @@ def stop_group(pid: int, grace: float = 10.0) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
+        pass
+
+
+def process_tree(pid: int) -> list:
+    """The process ``pid`` and all its descendants (``psutil.Process``), empty when it is gone."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def stop_tree(pid: int, grace: float = 20.0, *, kill: bool = False) -> None:
+    """Stop a recorded process, its process group and every descendant.
+
+    Descendants are collected first: Airflow starts task processes in process groups of their
+    own, so the group alone would leave them running. ``kill`` sends SIGKILL at once.
+    """
+    import psutil
+
+    processes = process_tree(pid)
+    for process in processes:
+        try:
+            process.kill() if kill else process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    try:
+        os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _, alive = psutil.wait_procs(processes, timeout=grace)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
         pass
 
 

@@ -123,6 +123,7 @@ def _initdb() -> None:
     if account is not None:
         for path in (data, password_file):
             os.chown(path, account.pw_uid, account.pw_gid)
+        _check_reachable(data, account)
     done = subprocess.run(
         [postgres_bin("initdb"), "-D", str(data), "-U", airflow_env.POSTGRES_USER,
          f"--pwfile={password_file}", "--auth=scram-sha-256", "--encoding=UTF8", "--no-sync"],
@@ -134,6 +135,17 @@ def _initdb() -> None:
         raise stack.StackError(f"initdb failed: {done.stderr[-2000:]}")
     # A new database has no Airflow tables yet.
     (airflow_env.airflow_home(cluster=True) / ".db-stamp").unlink(missing_ok=True)
+
+
+def _check_reachable(data: Path, account) -> None:
+    """The postgres user must be able to walk down to its data directory."""
+    for parent in reversed(data.parents):
+        mode = parent.stat()
+        if mode.st_uid != account.pw_uid and not mode.st_mode & 0o001:
+            raise stack.StackError(
+                f"the postgres user cannot enter {parent} (mode {oct(mode.st_mode & 0o777)}), so it cannot "
+                f"use {data}: set NBA_CLUSTER_DIR to a folder under a path every user may enter"
+            )
 
 
 def _postgres_answers(database: str = "postgres") -> bool:

@@ -1,0 +1,229 @@
+"""The fault tests' cluster: one multi-worker Airflow per test module, in a world of its own.
+
+The world (datasets, collections, topic, raw data) is made first, because every Airflow process
+of the cluster reads those names from its environment when it starts. A reference warehouse,
+seeded with the same raw data, is run processor by processor in date order: what a clean
+sequential run writes, for the tables to be compared with.
+
+Processor SQL for the cluster comes from a copy of ``include/sql`` in which one processor's
+MERGE source also waits for ``merge_delays``: a test table of rounds per target date spent in a
+recursive CTE before the MERGE can write. An empty table (the default) changes nothing; rounds
+for one date make that one MERGE slow enough to be caught running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nba_pipeline import processors
+from nba_pipeline.clients import lease_store
+from nba_pipeline_dev.local import airflow_env, cluster
+from nba_pipeline_dev.local.api import AirflowApi
+from tests.e2e.support import isolated_world, patched_environ, pipeline_hashes
+from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, seed_dates, table_id
+
+DAG_ID = "nba_pipeline"
+SLOW_PROCESSOR = "team_defense_game_summary"
+POLICY_DIR = Path(__file__).resolve().parent / "policy"
+# Short lease timings and Airflow liveness checks, so lost leases and dead workers are judged
+# within seconds; the production defaults are minutes.
+FAULT_ENV = {
+    "NBA_LEASE_SECONDS": "30",
+    "NBA_LEASE_RENEW_SECONDS": "5",
+    "NBA_LEASE_MARGIN_SECONDS": "5",
+    "NBA_LEGACY_STALE_SECONDS": "40",
+    "NBA_FIRESTORE_TIMEOUT_SECONDS": "5",
+    "NBA_RAW_POKE_SECONDS": "2",
+    "NBA_TEST_RETRY_DELAY_SECONDS": "5",
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
+    "AIRFLOW__CORE__PARALLELISM": "8",
+}
+
+
+def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
+    """A copy of include/sql whose ``processor_name`` MERGE first spins ``merge_delays`` rounds."""
+    from nba_pipeline.sql import sql_root
+
+    shutil.copytree(sql_root(), target)
+    registered = processors.get(processor_name)
+    path = target / registered.sql_path
+    text = path.read_text()
+    opening, closing = "\nUSING (\n", "\n) AS S\n"
+    assert text.count(opening) == 1 and text.count(closing) == 1, f"{path}: MERGE ... USING (...) AS S expected"
+    spin = (
+        "(WITH RECURSIVE spin AS (SELECT 0 AS i UNION ALL SELECT i + 1 FROM spin WHERE i < "
+        "(SELECT IFNULL(MAX(rounds), 0) FROM `${project}.${raw_dataset}.merge_delays` "
+        "WHERE target_date = @target_date)) SELECT MAX(i) FROM spin)"
+    )
+    text = text.replace(opening, "\nUSING (\n  SELECT * FROM (\n", 1)
+    text = text.replace(closing, f"\n  ) WHERE {spin} >= 0\n) AS S\n", 1)
+    path.write_text(text)
+    return target
+
+
+def create_delay_table(client) -> None:
+    client.query(f"CREATE TABLE IF NOT EXISTS `{table_id('merge_delays', 'raw')}` "
+                 "(target_date DATE, rounds INT64)").result()
+
+
+def delay_merge(client, target_date: dt.date, rounds: int) -> None:
+    """Make the slow processor's MERGE for ``target_date`` spin ``rounds`` rounds first."""
+    client.query(f"INSERT INTO `{table_id('merge_delays', 'raw')}` (target_date, rounds) "
+                 f"VALUES (DATE '{target_date.isoformat()}', {int(rounds)})").result()
+
+
+@dataclass
+class Reference:
+    """A clean warehouse run one processor at a time, dates in order: what the tables should be."""
+
+    client: object
+    env: dict[str, str]
+    done: list[dt.date] = field(default_factory=list)
+
+    def hashes(self, dates: list[dt.date]) -> dict[str, str]:
+        with patched_environ(self.env):
+            for day in sorted(dates):
+                if day not in self.done:
+                    assert not self.done or day > max(self.done), "the reference runs dates in order"
+                    run_phase(self.client, 3, day)
+                    run_phase(self.client, 4, day)
+                    self.done.append(day)
+            return pipeline_hashes(self.client, dates)
+
+
+@dataclass
+class ClusterWorld:
+    client: object
+    api: AirflowApi
+    world: object
+    reference: Reference
+    env: dict[str, str]
+    seconds_to_start: float
+
+    def store(self):
+        return lease_store()
+
+    def hashes(self, dates: list[dt.date]) -> dict[str, str]:
+        return pipeline_hashes(self.client, dates)
+
+    def assert_tables_equal_reference(self, dates: list[dt.date]) -> None:
+        expected = self.reference.hashes(dates)
+        actual = self.hashes(dates)
+        different = sorted(k for k in expected if expected[k] != actual.get(k))
+        assert not different, f"tables differ from a clean sequential run: {different}"
+
+    def assert_no_duplicates(self) -> None:
+        for p in processors.PROCESSORS:
+            assert duplicate_keys(self.client, p.name) == [], f"duplicate merge keys in {p.table}"
+
+    def task_log(self, run_id: str, task_id: str, attempt: int) -> Path:
+        home = Path(self.env["AIRFLOW_HOME"])
+        return home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}" / f"task_id={task_id}" / f"attempt={attempt}.log"
+
+
+def lease_history(store, key: str) -> dict:
+    """Grants, releases and refusals of ``key`` from the audit, checked for overlaps.
+
+    Returns ``intervals`` (holder, fence, granted at, ended at, how it ended), ``refusals`` and
+    ``renewals``. Fails when a grant happens while another holder's lease is open (a takeover is
+    a grant that ends the previous interval), when fences do not strictly increase, or when the
+    key is left held.
+    """
+    events = sorted(store.audit_log(key, limit=1000), key=lambda e: e["at"])
+    intervals, refusals, renewals, open_interval = [], [], 0, None
+    for event in events:
+        kind = event["event"]
+        if kind in ("acquire", "takeover"):
+            if open_interval is not None:
+                assert kind == "takeover", f"{key}: {event['execution_id']} acquired while {open_interval['holder']} held it"
+                open_interval.update(ended=event["at"], how="taken over")
+                intervals.append(open_interval)
+            open_interval = {"holder": event["execution_id"], "fence": event["fence"], "granted": event["at"],
+                             "ended": None, "how": None, "kind": kind}
+        elif kind in ("release", "force_release"):
+            if open_interval is not None:
+                open_interval.update(ended=event["at"], how=kind)
+                intervals.append(open_interval)
+                open_interval = None
+        elif kind == "refusal":
+            refusals.append(event)
+        elif kind == "renew":
+            renewals += 1
+    assert open_interval is None, f"{key} left held by {open_interval['holder']}"
+    fences = [i["fence"] for i in intervals]
+    assert fences == sorted(fences) and len(set(fences)) == len(fences), (key, fences)
+    for earlier, later in zip(intervals, intervals[1:]):
+        assert earlier["ended"] <= later["granted"], f"{key}: lease intervals overlap: {earlier} {later}"
+    return {"intervals": intervals, "refusals": refusals, "renewals": renewals}
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not seen within {timeout:.0f} s")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str = "cluster"):
+    """Seeded world and reference, then the cluster started in it; stopped and cleaned up after."""
+    with contextlib.ExitStack() as stack:
+        world = stack.enter_context(isolated_world(client, tmp / "world", start=start, end=end, name=name))
+        create_delay_table(client)
+        world_env = dict(os.environ)
+        # The reference: its own datasets with the same raw data (entered and left at once,
+        # so the world's names are current again; its datasets live until the module ends).
+        reference_env = stack.enter_context(_reference_warehouse(client, f"{world.suffix}_ref", start, end))
+        # Not under pytest's private temporary folder: Postgres runs as its own user.
+        cluster_dir = Path(tempfile.mkdtemp(prefix="nba-cluster-"))
+        cluster_dir.chmod(0o755)
+        stack.callback(shutil.rmtree, cluster_dir, True)
+        values = {
+            **FAULT_ENV,
+            "NBA_CLUSTER_DIR": str(cluster_dir),
+            "NBA_SQL_ROOT": str(slow_sql_root(tmp / "sql")),
+            "PYTHONPATH": os.pathsep.join(p for p in (str(POLICY_DIR), world_env.get("PYTHONPATH", "")) if p),
+        }
+        stack.enter_context(patched_environ(values))
+        stack.callback(cluster.stop)
+        began = time.monotonic()
+        info = cluster.start()
+        seconds = round(time.monotonic() - began, 1)
+        api = AirflowApi(info["url"], info["user"], info["password"])
+        api.wait(lambda: api.dag_parsed(DAG_ID), timeout=180, what=f"{DAG_ID} parsed")
+        yield ClusterWorld(client, api, world, Reference(client, reference_env), cluster.env(), seconds)
+
+
+@contextlib.contextmanager
+def _reference_warehouse(client, suffix: str, start: dt.date, end: dt.date):
+    saved = dict(os.environ)
+    with isolated_warehouse(client, suffix):
+        seed_dates(client, start, end)
+        reference = {name: os.environ[name] for name in os.environ if name.endswith("_DATASET")}
+        os.environ.update({name: saved[name] for name in reference if name in saved})
+        try:
+            # The reference runs the shipped SQL, not the cluster's copy with the delay.
+            from nba_pipeline.sql import sql_root
+
+            yield {**reference, "NBA_SQL_ROOT": str(sql_root())}
+        finally:
+            os.environ.update(reference)
+
+
+def run_ids(runs: list[dict]) -> list[str]:
+    return [r["dag_run_id"] for r in runs]
+
+
+def airflow_home() -> Path:
+    return airflow_env.airflow_home(cluster=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from nba_pipeline import processors
 from nba_pipeline.clients import lease_store
 from nba_pipeline_dev.local import airflow_env, cluster
-from nba_pipeline_dev.local.api import AirflowApi
+from nba_pipeline_dev.local.api import AirflowApi, wait_until
 from tests.e2e.support import isolated_world, patched_environ, pipeline_hashes
 from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, seed_dates, table_id
 
@@ -165,14 +165,7 @@ def lease_history(store, key: str) -> dict:
 
 
 def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not seen within {timeout:.0f} s")
-        time.sleep(interval)
+    return wait_until(predicate, timeout=timeout, interval=interval, what=what)
 
 
 @contextlib.contextmanager

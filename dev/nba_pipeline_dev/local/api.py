@@ -16,6 +16,18 @@ from typing import Any
 FINISHED = ("success", "failed")
 
 
+def wait_until(predicate, *, timeout: float, interval: float = 2.0, what: str = "a condition"):
+    """Poll ``predicate()`` until it returns something truthy; ``TimeoutError`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not seen within {timeout:.0f} s")
+        time.sleep(interval)
+
+
 class AirflowApiError(RuntimeError):
     """The API answered with an error status; the message has the status and body."""
 
@@ -106,15 +118,7 @@ class AirflowApi:
         return self.get(path)["task_instances"]
 
     def wait(self, predicate, *, timeout: float, interval: float = 2.0, what: str = "a condition"):
-        """Poll ``predicate()`` until it returns something truthy; ``TimeoutError`` after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{what} not seen within {timeout:.0f} s")
-            time.sleep(interval)
+        return wait_until(predicate, timeout=timeout, interval=interval, what=what)
 
     def wait_for_runs(self, dag_id: str, run_ids: list[str], *, timeout: float) -> dict[str, dict]:
         """Wait until every run has finished; their final records by run id."""

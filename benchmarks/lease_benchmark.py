@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 from google.cloud import firestore  # noqa: E402
 
 from nba_pipeline.lease import LeaseStore, Owner, rules  # noqa: E402
-from tests.lease.race import LeaseContender, RaceReport, run_race  # noqa: E402
+from tests.lease.race import LeaseContender, RaceReport, policy, run_race  # noqa: E402
 
 BASELINE_LEASE_SECONDS = 60
 
@@ -54,7 +54,7 @@ class TransactionContender:
         from nba_pipeline.clients import firestore_client
 
         self.client = firestore_client()
-        self.store = LeaseStore(self.client, lease_seconds=BASELINE_LEASE_SECONDS)
+        self.store = LeaseStore(self.client, policy(BASELINE_LEASE_SECONDS))
 
     def try_acquire(self, key: str, owner: Owner) -> Grant | None:
         lock_ref = self.client.collection(self.store.collection).document(key)
@@ -70,7 +70,7 @@ class TransactionContender:
                 return None
             fence = rules.next_fence(lock.to_dict() if lock.exists else None,
                                      counter.to_dict() if counter.exists else None)
-            transaction.set(lock_ref, rules.lock_fields(owner, fence, BASELINE_LEASE_SECONDS,
+            transaction.set(lock_ref, rules.lock_fields(owner, fence, self.store.policy,
                                                         rules.default_processor(key, None)))
             transaction.set(fence_ref, {"fence": fence, "key": key})
             return Grant(key, fence)

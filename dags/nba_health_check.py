@@ -40,7 +40,6 @@ with DAG(
 
     @task(doc_md="Runs every health check over the window, logs the report, fails when issues are found.")
     def health_check(params=None, logical_date=None, dag_run=None):
-        import datetime as dt
         import logging
 
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
@@ -49,9 +48,8 @@ with DAG(
         from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
         from nba_pipeline.hooks.warehouse import WarehouseHook
 
-        day = dt.date.fromisoformat(params["date"]) if params.get("date") else None
         anchor = logical_date or getattr(dag_run, "run_after", None)
-        dates = window_dates(days=params.get("days"), date=day, now=anchor)
+        dates = window_dates(days=params.get("days"), date=params.get("date"), now=anchor)
         report = run_health(WarehouseHook().client(), FirestoreLockHook().get_client(), dates)
         logging.getLogger("nba_pipeline.health").info("\n%s", report.to_text())
         if report.exit_code == 2:

@@ -31,9 +31,6 @@ from nba_pipeline.operators.processor import ProcessorOperator
 from nba_pipeline.sensors.earlier_dates import EarlierDatesSettledSensor
 from nba_pipeline.sensors.raw_data import GamebookReadySensor
 
-PLAN = "{{ ti.xcom_pull(task_ids='plan_run') }}"
-BUSINESS_DATE = "{{ ti.xcom_pull(task_ids='plan_run')['business_date'] }}"
-
 with DAG(
     dag_id="nba_pipeline",
     schedule=CronTriggerTimetable("0 6 * * *", timezone="America/New_York"),
@@ -70,7 +67,8 @@ with DAG(
     },
 ):
 
-    @task(doc_md="Works out the business date D and checks the params; a bad request fails here, before anything is written.")
+    @task(multiple_outputs=True,
+          doc_md="Works out the business date D and checks the params; a bad request fails here, before anything is written.")
     def plan_run(params=None, dag_run=None, logical_date=None):
         from nba_pipeline.pipeline_tasks import plan_from_context
 
@@ -80,20 +78,20 @@ with DAG(
 
     wait_for_gamebook = GamebookReadySensor(
         task_id="wait_for_gamebook",
-        business_date=BUSINESS_DATE,
+        business_date=plan["business_date"],
         doc_md="Waits until the gamebook of D covers every final game (live boxscores after the noon-ET deadline).",
     )
 
     tasks = {
         p.name: ProcessorOperator(
-            task_id=p.name, processor_name=p.name, plan=PLAN, doc_md=p.description,
+            task_id=p.name, processor_name=p.name, plan=plan, doc_md=p.description,
         )
         for p in processors.PROCESSORS
     }
 
     wait_for_earlier_dates = EarlierDatesSettledSensor(
         task_id="wait_for_earlier_dates",
-        business_date=BUSINESS_DATE,
+        business_date=plan["business_date"],
         marker_task_id="wait_for_earlier_dates",
         wait="{{ params.wait_for_earlier_dates }}",
         trigger_rule="none_failed",
@@ -137,9 +135,9 @@ with DAG(
             wait_for_gamebook >> tasks[p.name]
         if p.post_game:
             tasks[p.name] >> wait_for_earlier_dates
-        # The upcoming player context reads earlier dates' history: it starts after the
-        # cross-date guard, and phase 4 starts after it (through the phase 3 record).
-        if p.name == "upcoming_player_game_context":
+        # Processors that read earlier dates' history start after the cross-date guard;
+        # phase 4 starts after it too (through the phase 3 record).
+        if p.reads_earlier_dates:
             wait_for_earlier_dates >> tasks[p.name]
         if p.phase == 3:
             tasks[p.name] >> checks3

@@ -37,29 +37,31 @@ with DAG(
 
     @task(doc_md="Plans the changes (always logged); with `fix`, rewrites the records. Returns the run confs to trigger.")
     def reconcile(params=None, logical_date=None, dag_run=None, run_id=None):
-        import datetime as dt
         import logging
 
-        from nba_pipeline.completion import CompletionStore
-        from nba_pipeline.health import HealthWindow, window_dates
+        from airflow.sdk.exceptions import AirflowException
+
+        from nba_pipeline.health import run_reconcile, window_dates
         from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
         from nba_pipeline.hooks.warehouse import WarehouseHook
-        from nba_pipeline.reconcile import apply, plan_reconcile
 
-        log = logging.getLogger("nba_pipeline.reconcile")
-        day = dt.date.fromisoformat(params["date"]) if params.get("date") else None
+        log = logging.getLogger("nba_pipeline.health.reconcile")
         anchor = logical_date or getattr(dag_run, "run_after", None)
-        bigquery, firestore = WarehouseHook().client(), FirestoreLockHook().get_client()
-        window = HealthWindow(bigquery, firestore, window_dates(days=params.get("days"), date=day, now=anchor))
-        window.probe()
-        plan = plan_reconcile(bigquery, firestore, window.dates, window=window)
-        for line in plan.describe():
-            log.info("%s%s", "" if params.get("fix") else "would ", line)
-        if not params.get("fix"):
-            log.info("dry run: nothing changed (set fix to apply)")
+        dates = window_dates(days=params.get("days"), date=params.get("date"), now=anchor)
+        # No trigger here: the runs are the next task's, one mapped TriggerDagRunOperator per date.
+        report = run_reconcile(WarehouseHook().client(), FirestoreLockHook().get_client(), dates,
+                               fix=bool(params.get("fix")), reason=f"nba_reconcile {run_id}")
+        if report.error:
+            raise AirflowException(f"could not check: {report.error}")  # retried
+        for line in report.lines():
+            log.info("%s", line)
+        if not report.fix:
+            if not report.plan.empty:
+                log.info("dry run: nothing changed (set fix to apply)")
             return []
-        apply(plan, CompletionStore(firestore), reason=f"nba_reconcile {run_id}")
-        return [{"game_date": d.isoformat()} for d in plan.reruns]
+        if report.plan.reruns:
+            log.info("running nba_pipeline for %s", ", ".join(d.isoformat() for d in report.plan.reruns))
+        return [{"game_date": d.isoformat()} for d in report.plan.reruns]
 
     TriggerDagRunOperator.partial(
         task_id="run_incomplete_dates",

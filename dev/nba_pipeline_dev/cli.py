@@ -1,16 +1,18 @@
 """``nba-pipeline``: the ops command line. The same code the DAGs run, for people on call.
 
 Exit codes: 0 ok, 1 issues found or the command failed, 2 could not check (a service down,
-bad arguments).
+bad arguments). ``--debug`` (before or after the command) adds full tracebacks and debug logging.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import sys
+import traceback
 
 from rich.console import Console
 from rich.table import Table
@@ -194,60 +196,44 @@ def cmd_health(args) -> int:
 
 def cmd_reconcile(args) -> int:
     from nba_pipeline.clients import bigquery_client, firestore_client
-    from nba_pipeline.completion import CompletionStore
-    from nba_pipeline.health import CouldNotCheck, HealthWindow, is_service_error
-    from nba_pipeline.reconcile import apply, plan_reconcile
+    from nba_pipeline.health import run_reconcile
     from nba_pipeline_dev.local.runs import run_dates
 
-    bq, fs = bigquery_client(), firestore_client()
-    window = HealthWindow(bq, fs, _window_dates(args))
-    try:
-        window.probe()
-        plan = plan_reconcile(bq, fs, window.dates, window=window)
-    except Exception as error:
-        if not isinstance(error, CouldNotCheck) and not is_service_error(error):
-            raise
-        err.print(f"[red]could not check:[/] {error}")
-        return 2
-    if args.json and not args.fix:
-        _print_json({"fix": False, "plan": plan.to_dict()})
-        return 1 if not plan.empty else 0
-    if not args.fix:
-        for line in plan.describe():
-            console.print(("would " if not plan.empty else "") + line, markup=False)
-        if not plan.empty:
-            console.print("dry run: nothing was changed; run again with --fix to apply")
-        return 1 if not plan.empty else 0
-    trigger = None if args.records_only else run_dates
+    def run_locally(dates):
+        if not args.json:
+            console.print("running nba_pipeline for " + ", ".join(d.isoformat() for d in dates)
+                          + " after the record fixes (this waits for the runs)")
+        return run_dates(dates)
+
     # The store logs each rewrite; the lines printed here say the same.
     logging.getLogger("nba_pipeline.completion").addHandler(logging.NullHandler())
-    if plan.reruns and trigger is not None and not args.json:
-        console.print("running nba_pipeline for " + ", ".join(d.isoformat() for d in plan.reruns)
-                      + " after the record fixes (this waits for the runs)")
-    result = apply(plan, CompletionStore(fs), trigger=trigger)
+    report = run_reconcile(bigquery_client(), firestore_client(), _window_dates(args), fix=args.fix,
+                           trigger=None if args.records_only else run_locally)
+    if report.error:
+        err.print(f"[red]could not check:[/] {report.error}")
+        return report.exit_code
     if args.json:
-        _print_json({"fix": True, "plan": plan.to_dict(), "result": result.to_dict()})
+        _print_json(report.to_dict())
     else:
-        if plan.empty:
-            console.print(plan.describe()[0])
-        for change in plan.changes:
-            console.print(f"rewrote {change.document}: {'; '.join(change.reasons)}", markup=False)
-        if plan.reruns and trigger is None:
+        for line in report.lines():
+            console.print(line, markup=False)
+        if not args.fix and not report.plan.empty:
+            console.print("dry run: nothing was changed; run again with --fix to apply")
+        if args.fix and args.records_only and report.plan.reruns:
             console.print("records only: not running nba_pipeline for "
-                          + ", ".join(d.isoformat() for d in plan.reruns))
-        if result.runs:
+                          + ", ".join(d.isoformat() for d in report.plan.reruns))
+        if report.runs:
             _print_table("nba_pipeline runs", ["game_date", "run_id", "state", "seconds"],
                          [[(r.get("conf") or {}).get("game_date"), r.get("run_id"), r.get("state") or r.get("error"),
-                           r.get("seconds")] for r in result.runs])
-    for run in result.failed_runs:
+                           r.get("seconds")] for r in report.runs])
+    for run in report.failed_runs:
         tail = "\n".join((run.get("log") or "").splitlines()[-20:])
         err.print(f"[red]nba_pipeline for {(run.get('conf') or {}).get('game_date')}: {run.get('state')}[/]")
         if tail:
             err.print(tail, markup=False, highlight=False)
-    if result.triggered and len(result.runs) < len(result.triggered):
-        err.print(f"[red]{len(result.triggered) - len(result.runs)} run(s) did not report back[/]")
-        return 1
-    return 1 if result.failed_runs else 0
+    if report.unreported_runs:
+        err.print(f"[red]{report.unreported_runs} run(s) did not report back[/]")
+    return report.exit_code
 
 
 def _lock_rows(states) -> list[list]:
@@ -264,8 +250,8 @@ def _lock_rows(states) -> list[list]:
 def cmd_locks(args) -> int:
     import getpass
 
-    from nba_pipeline.clients import firestore_client
-    from nba_pipeline.health import CouldNotCheck, lease_store, probe_firestore
+    from nba_pipeline.clients import firestore_client, lease_store
+    from nba_pipeline.health import CouldNotCheck, probe_firestore
 
     client = firestore_client()
     try:
@@ -302,15 +288,28 @@ def cmd_locks(args) -> int:
                      [[r.get("at"), r.get("event"), r.get("execution_id"), r.get("fence"),
                        r.get("reason") or ""] for r in history])
         return 0
-    # release
     if not args.reason or not args.reason.strip():
-        err.print("locks release needs --reason (it is kept in the audit log)")
+        err.print(f"locks {args.action} needs --reason (it is kept in the audit log)")
         return 2
+    actor = args.actor or getpass.getuser()
+    if args.action == "reseed":
+        from nba_pipeline.clients import bigquery_client
+        from nba_pipeline.fencing import fence_evidence
+
+        seen = fence_evidence(bigquery_client(), store, args.key)
+        restored = store.reseed(args.key, max(seen.values()), reason=args.reason.strip(), actor=actor)
+        if args.json:
+            _print_json({"key": args.key, "seen": seen, "counter": restored})
+        else:
+            _print_table(f"fences seen for {args.key}", ["where", "highest fence"], [[k, v] for k, v in seen.items()])
+            console.print(f"{args.key}: fence counter now {restored}; the next grant gets {restored + 1} "
+                          f"(audited as {actor})", markup=False)
+        return 0
+    # release
     state = store.inspect(args.key)
     if not state.exists:
         console.print(f"{args.key}: no lock to release")
         return 1
-    actor = args.actor or getpass.getuser()
     if store.force_release(args.key, reason=args.reason.strip(), actor=actor):
         console.print(f"released {state.describe()}; audited as {actor}: {args.reason.strip()}", markup=False)
         return 0
@@ -333,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nba-pipeline", description=__doc__, formatter_class=RichHelpFormatter
     )
+    parser.add_argument("--debug", action="store_true", help="full tracebacks and debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("stack", help="start, stop or show the local emulators", formatter_class=RichHelpFormatter)
@@ -390,36 +390,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable plan (and result) on stdout")
     p.set_defaults(func=cmd_reconcile)
 
-    p = sub.add_parser("locks", help="list, show or release processor locks", formatter_class=RichHelpFormatter)
-    p.add_argument("action", choices=["list", "show", "release"])
+    p = sub.add_parser("locks", help="list, show, release processor locks, or reseed a lost fence counter",
+                       formatter_class=RichHelpFormatter)
+    p.add_argument("action", choices=["list", "show", "release", "reseed"])
     p.add_argument("key", nargs="?", help="lock key, e.g. PlayerGameSummaryProcessor_2026-02-03")
     p.add_argument("--prefix", help="list: only keys starting with this")
-    p.add_argument("--reason", help="release: why (required, audited)")
-    p.add_argument("--actor", help="release: who (default: the login name)")
+    p.add_argument("--reason", help="release, reseed: why (required, audited)")
+    p.add_argument("--actor", help="release, reseed: who (default: the login name)")
     p.add_argument("--limit", type=int, default=10, help="show: audit records to list")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_locks)
 
+    # --debug after the command too (not airflow's: those arguments are airflow's own). SUPPRESS:
+    # a command given without it leaves the value of `nba-pipeline --debug COMMAND` alone.
+    for name, command in sub.choices.items():
+        if name != "airflow":
+            command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                                 help="full tracebacks and debug logging")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+@contextlib.contextmanager
+def _debug_logging(enabled: bool):
+    """Every logger's debug records on stderr while the command runs (``--debug``)."""
+    if not enabled:
+        yield
+        return
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
     try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as error:  # the last line of defence: one clear message, exit 2
-        from nba_pipeline_dev.local.stack import StackError
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
-        if isinstance(error, StackError):
-            err.print(f"[red]local stack:[/] {error}")
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with _debug_logging(args.debug):
+        try:
+            return args.func(args)
+        except KeyboardInterrupt:
+            return 130
+        except Exception as error:  # the last line of defence: one clear message, exit 2
+            from nba_pipeline_dev.local.stack import StackError
+
+            if args.debug:
+                sys.stderr.write(traceback.format_exc())
+            if isinstance(error, StackError):
+                err.print(f"[red]local stack:[/] {error}")
+            else:
+                err.print(f"[red]{type(error).__name__}:[/] {error}")
             return 2
-        err.print(f"[red]{type(error).__name__}:[/] {error}")
-        if "--debug" in (argv or sys.argv):
-            raise
-        return 2
 
 
 if __name__ == "__main__":

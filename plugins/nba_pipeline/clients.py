@@ -54,10 +54,4 @@ def lease_store(client=None, config: Settings | None = None):
     from nba_pipeline.lease import LeaseStore
 
     config = config or settings()
-    return LeaseStore(
-        client or firestore_client(config),
-        collection=config.lock_collection,
-        fence_collection=config.lock_fence_collection,
-        audit_collection=config.lock_audit_collection,
-        lease_seconds=config.lease_seconds,
-    )
+    return LeaseStore(client or firestore_client(config), config.lease_policy())

@@ -135,6 +135,12 @@ class CompletionStore:
         snapshot = self.document(phase, date).get()
         return snapshot.to_dict() if snapshot.exists else None
 
+    def has_succeeded(self, phase: int, business_date: dt.date, processor_name: str) -> bool:
+        """Whether the phase's record for business date D holds a successful entry for the processor."""
+        record = self.get(phase, document_date(phase, business_date)) or {}
+        entry = record.get(processor_name)
+        return isinstance(entry, dict) and entry.get("status") == "success"
+
     def record_processor(
         self,
         phase: int,

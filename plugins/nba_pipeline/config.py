@@ -44,8 +44,15 @@ class Settings:
     lock_fence_collection: str = field(
         default_factory=lambda: _env("NBA_LOCK_FENCE_COLLECTION", "processing_lock_fences")
     )
-    # Well above Airflow's zombie threshold (300 s by default) and renewed while work runs.
+    # Well above Airflow's zombie threshold (300 s by default) and renewed while work runs;
+    # see LeasePolicy for how these four timings relate (docs/lease.md, "Defaults").
     lease_seconds: int = field(default_factory=lambda: int(_env("NBA_LEASE_SECONDS", "900")))
+    lease_renew_seconds: float = field(default_factory=lambda: float(_env("NBA_LEASE_RENEW_SECONDS", "60")))
+    lease_margin_seconds: float = field(default_factory=lambda: float(_env("NBA_LEASE_MARGIN_SECONDS", "60")))
+    legacy_stale_seconds: int = field(default_factory=lambda: int(_env("NBA_LEGACY_STALE_SECONDS", "600")))
+    firestore_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("NBA_FIRESTORE_TIMEOUT_SECONDS", "10"))
+    )
     phase3_completion_collection: str = field(
         default_factory=lambda: _env("NBA_PHASE3_COMPLETION_COLLECTION", "phase3_completion")
     )
@@ -65,6 +72,22 @@ class Settings:
     phase3_topic: str = field(
         default_factory=lambda: _env("NBA_PHASE3_TOPIC", "nba-phase3-analytics-complete")
     )
+
+    def lease_policy(self):
+        """The ``LeasePolicy`` these settings describe (collections and timings)."""
+        from nba_pipeline.lease.model import LeasePolicy
+
+        return LeasePolicy(
+            collection=self.lock_collection,
+            fence_collection=self.lock_fence_collection,
+            audit_collection=self.lock_audit_collection,
+            lease_seconds=self.lease_seconds,
+            renew_seconds=self.lease_renew_seconds,
+            margin_seconds=self.lease_margin_seconds,
+            legacy_stale_seconds=self.legacy_stale_seconds,
+            rpc_timeout_seconds=self.firestore_timeout_seconds,
+            rpc_budget_seconds=3 * self.firestore_timeout_seconds,
+        )
 
     def dataset_for(self, layer: str) -> str:
         """The dataset of a layer: ``raw``, ``analytics``, ``precompute`` or ``audit``."""

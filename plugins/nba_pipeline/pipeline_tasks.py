@@ -46,21 +46,11 @@ def completion_date(phase: int, business_date: str) -> dt.date:
     return document_date(phase, dt.date.fromisoformat(business_date))
 
 
-def _completion_store(gcp_conn_id: str | None = None):
+def _completion_store():
     from nba_pipeline.completion import CompletionStore
     from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
 
-    return CompletionStore(FirestoreLockHook(gcp_conn_id=gcp_conn_id).get_client())
-
-
-def already_complete(processor_name: str, plan: dict, gcp_conn_id: str | None = None) -> bool:
-    """Whether the completion record already holds a successful entry for the processor."""
-    if not settings().completion_records:
-        return False
-    phase = processors.get(processor_name).phase
-    record = _completion_store(gcp_conn_id).get(phase, completion_date(phase, plan["business_date"])) or {}
-    entry = record.get(processor_name)
-    return isinstance(entry, dict) and entry.get("status") == "success"
+    return CompletionStore(FirestoreLockHook().get_client())
 
 
 def check_phase(phase: int, plan: dict, run_id: str) -> dict:

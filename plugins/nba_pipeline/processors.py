@@ -16,6 +16,9 @@ class Processor:
 
     ``date_offset`` says which date the processor writes for a run of business date D:
     0 writes D (post-game), 1 writes D + 1 (pre-game context and phase 4).
+    ``reads_earlier_dates``: a phase 3 processor that reads other dates' phase 3 history, so
+    it starts only after the cross-date guard (phase 4 always waits for it, through the phase 3
+    record).
     """
 
     name: str
@@ -26,6 +29,7 @@ class Processor:
     date_offset: int
     upstream: tuple[str, ...] = ()
     description: str = ""
+    reads_earlier_dates: bool = False
 
     @property
     def table(self) -> str:
@@ -83,6 +87,7 @@ PROCESSORS: tuple[Processor, ...] = (
         "upcoming_player_game_context", "UpcomingPlayerGameContextProcessor", 3, "analytics",
         ("game_date", "player_lookup"), 1, upstream=("player_game_summary",),
         description="Pre-game context per player for D + 1: team, points line, injury status, recent form.",
+        reads_earlier_dates=True,
     ),
     Processor(
         "team_defense_zone_analysis", "TeamDefenseZoneAnalysisProcessor", 4, "precompute",

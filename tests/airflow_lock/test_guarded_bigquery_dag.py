@@ -12,6 +12,8 @@ import pytest
 from nba_pipeline.config import settings
 from nba_pipeline.lease import Owner
 
+pytestmark = pytest.mark.integration
+
 GAME_DATE = "2026-02-03"
 DATASET = "nba_lock_test"
 # A cross join DuckDB needs a few seconds for: long enough to take the lease away mid-job.
@@ -98,7 +100,8 @@ def test_fence_lands_in_rows_and_lease_is_released(
         ("lebronjames", 31, result["fence"]), ("stephencurry", 27, result["fence"])
     ]
     assert not lease_store.inspect(lock_key).exists
-    events = [record["event"] for record in lease_store.audit_log(lock_key)]
+    # Renewals in between depend on how long the job took; the grant and the release do not.
+    events = [record["event"] for record in lease_store.audit_log(lock_key) if record["event"] != "renew"]
     assert events[:2] == ["release", "acquire"]
 
 
@@ -139,7 +142,8 @@ def test_failing_sql_still_releases_the_lease(run_lock_dag, lease_store, lock_ke
 
     assert (state, tasks["guarded"]) == ("failed", "failed")
     assert not lease_store.inspect(lock_key).exists
-    events = [record["event"] for record in lease_store.audit_log(lock_key)]
+    # Renewals in between depend on how long the job took; the grant and the release do not.
+    events = [record["event"] for record in lease_store.audit_log(lock_key) if record["event"] != "renew"]
     assert events[:2] == ["release", "acquire"]
 
 

@@ -7,11 +7,14 @@ import time
 import uuid
 from unittest import mock
 
+import pytest
 from airflow.models.taskinstance import TaskInstance
 from airflow.utils.session import create_session
 from sqlalchemy import or_, select
 
 from nba_pipeline.lease import Lease, Owner
+
+pytestmark = pytest.mark.integration
 
 
 def other_owner() -> Owner:

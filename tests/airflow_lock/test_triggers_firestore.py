@@ -14,6 +14,8 @@ import pytest
 from nba_pipeline.lease import Lease, LeaseLost, Owner
 from nba_pipeline.triggers.firestore_lock import FirestoreLockTrigger, LeaseGuardedBigQueryJobTrigger
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(autouse=True)
 def _connection(airflow_db):
@@ -74,7 +76,8 @@ def test_acquire_when_free_takes_the_lock_for_the_waiting_task(lease_store, lock
     assert lease_store.release(lease)
 
 
-def test_two_instances_of_one_task_never_hold_two_grants(lease_store, lock_key):
+def test_two_instances_of_one_waiting_try_share_one_grant(lease_store, lock_key):
+    """Triggerer fail-over runs one trigger twice: one lease, one fence, never a takeover."""
     held = lease_store.acquire(lock_key, owner("holder"))
     threading.Timer(1.0, lease_store.release, args=(held,)).start()
     waiter = owner()
@@ -87,16 +90,13 @@ def test_two_instances_of_one_task_never_hold_two_grants(lease_store, lock_key):
     first, second = asyncio.run(both())
     assert len(first) == len(second) == 1
     leases = [Lease.from_dict(events[0]["lease"]) for events in (first, second)]
-    # The later instance took over the task's own lease: one holder, one live fence.
+    assert {lease.fence for lease in leases} == {held.fence + 1}
+    assert {lease.owner for lease in leases} == {waiter}
+    grants = [r["event"] for r in lease_store.audit_log(lock_key) if r["fence"] == held.fence + 1]
+    assert sorted(grants) == ["acquire", "recover"]  # one grant; the duplicate recovered it
     state = lease_store.inspect(lock_key)
-    assert state.holder == waiter
-    assert state.fence == max(lease.fence for lease in leases)
-    live, stale = sorted(leases, key=lambda lease: lease.fence == state.fence, reverse=True)
-    if live.fence != stale.fence:
-        with pytest.raises(LeaseLost):
-            lease_store.renew(stale)
-        assert not lease_store.release(stale)
-    assert lease_store.release(lease_store.renew(live))
+    assert state.holder == waiter and state.fence == held.fence + 1
+    assert lease_store.release(lease_store.renew(leases[0]))
 
 
 def test_acquire_when_free_never_grants_twice_to_different_tasks(lease_store, lock_key):
@@ -128,10 +128,17 @@ def finished_job(bigquery_client):
     return job
 
 
-def job_trigger(job, lease: Lease, **kwargs) -> LeaseGuardedBigQueryJobTrigger:
+def job_trigger(job, lease: Lease, renew_seconds: float | None = None, **kwargs) -> LeaseGuardedBigQueryJobTrigger:
+    import dataclasses
+
+    from nba_pipeline.hooks.firestore_lock import LockSettings
+
+    settings = LockSettings.from_env()
+    if renew_seconds:
+        settings = dataclasses.replace(settings, policy=dataclasses.replace(settings.policy, renew_seconds=renew_seconds))
     return LeaseGuardedBigQueryJobTrigger(
-        conn_id="google_cloud_default", job_id=job.job_id, project_id=job.project, location=job.location,
-        lease=lease.to_dict(), poll_interval=0.1, **kwargs,
+        job_id=job.job_id, project_id=job.project, location=job.location,
+        lease=lease.to_dict(), poll_interval=0.1, lock_settings=settings.to_dict(), **kwargs,
     )
 
 
@@ -161,7 +168,7 @@ def test_job_trigger_cancels_the_job_when_the_lease_is_taken_mid_run(lease_store
     with mock.patch.object(BigQueryAsyncHook, "get_job_status", return_value=running), \
             mock.patch.object(LeaseGuardedBigQueryJobTrigger, "cancel_job", autospec=True,
                               side_effect=LeaseGuardedBigQueryJobTrigger.cancel_job) as cancel:
-        events = asyncio.run(events_of(job_trigger(finished_job, lease, renew_interval=0.3)))
+        events = asyncio.run(events_of(job_trigger(finished_job, lease, renew_seconds=0.3)))
 
     assert len(events) == 1
     event = events[0]

@@ -8,7 +8,8 @@ from unittest import mock
 
 import pytest
 
-from nba_pipeline.lease import Lease, LeaseLost, LockState, Owner
+from nba_pipeline.hooks.firestore_lock import LockSettings
+from nba_pipeline.lease import Lease, LeaseLost, LeasePolicy, LockState, Owner
 from nba_pipeline.triggers.firestore_lock import FirestoreLockTrigger, LeaseGuardedBigQueryJobTrigger
 
 NOW = dt.datetime(2026, 2, 4, 11, 0, tzinfo=dt.timezone.utc)
@@ -49,9 +50,11 @@ def lock_trigger(**kwargs) -> FirestoreLockTrigger:
 
 class TestFirestoreLockTrigger:
     def test_serialize_round_trip(self):
+        settings = LockSettings(gcp_conn_id="gcp", policy=LeasePolicy(collection="locks", fence_collection="fences",
+                                                                      audit_collection="audit"))
         trigger = lock_trigger(owner=WAITER.to_dict(), acquire_when_free=True, processor="P",
-                               lease_seconds=600, deadline=NOW.isoformat(), gcp_conn_id="gcp",
-                               collection="locks", fence_collection="fences", audit_collection="audit")
+                               lease_seconds=600, fence_floor=3, deadline=NOW.isoformat(),
+                               lock_settings=settings.to_dict())
         classpath, kwargs = trigger.serialize()
         assert classpath == "nba_pipeline.triggers.firestore_lock.FirestoreLockTrigger"
         from airflow.sdk.module_loading import import_string
@@ -59,6 +62,7 @@ class TestFirestoreLockTrigger:
         rebuilt = import_string(classpath)(**kwargs)
         assert rebuilt.serialize() == (classpath, kwargs)
         assert kwargs["owner"] == WAITER.to_dict() and kwargs["deadline"] == NOW.isoformat()
+        assert LockSettings.from_dict(kwargs["lock_settings"]) == settings and kwargs["fence_floor"] == 3
 
     def test_acquire_when_free_needs_an_owner(self):
         with pytest.raises(ValueError, match="owner"):
@@ -81,15 +85,16 @@ class TestFirestoreLockTrigger:
         store.try_acquire = mock.AsyncMock(return_value=lease())
         events = run_with_store(lock_trigger(owner=WAITER.to_dict(), acquire_when_free=True, processor="P"), store)
         assert events == [{"status": "acquired", "lock_key": KEY, "lease": lease().to_dict()}]
-        store.try_acquire.assert_awaited_once_with(KEY, WAITER, processor="P", lease_seconds=None)
+        store.try_acquire.assert_awaited_once_with(KEY, WAITER, processor="P", lease_seconds=None, fence_floor=0)
 
-    def test_takes_over_its_own_lease_without_waiting(self):
-        """A duplicate instance of the same task: the lease is the task's own, so it is taken over."""
+    def test_asks_the_store_when_its_own_task_holds_the_lock(self):
+        """A duplicate instance of the same try: the store's rules hand back that very lease."""
         store = mock.Mock()
         store.inspect = mock.AsyncMock(return_value=state(holder=WAITER))
-        store.try_acquire = mock.AsyncMock(return_value=lease(fence=6))
+        store.try_acquire = mock.AsyncMock(return_value=lease(fence=4))
         events = run_with_store(lock_trigger(owner=WAITER.to_dict(), acquire_when_free=True), store)
         assert [e["status"] for e in events] == ["acquired"]
+        assert events[0]["lease"]["fence"] == 4
 
     def test_lost_race_keeps_waiting(self):
         store = mock.Mock()
@@ -114,9 +119,13 @@ class TestFirestoreLockTrigger:
         assert events == [{"status": "error", "lock_key": KEY, "message": "Firestore unavailable"}]
 
 
+FAST = LockSettings(gcp_conn_id="gcp", policy=LeasePolicy(renew_seconds=0.02, margin_seconds=0.5,
+                                                          lease_seconds=3, legacy_stale_seconds=600))
+
+
 def job_trigger(**kwargs) -> LeaseGuardedBigQueryJobTrigger:
-    defaults = {"conn_id": "gcp", "job_id": "job_1", "project_id": "proj", "location": "US",
-                "lease": lease().to_dict(), "poll_interval": 0.01, "renew_interval": 0.02}
+    defaults = {"job_id": "job_1", "project_id": "proj", "location": "US", "lease": lease().to_dict(),
+                "poll_interval": 0.01, "lock_settings": FAST.to_dict()}
     return LeaseGuardedBigQueryJobTrigger(**{**defaults, **kwargs})
 
 
@@ -133,7 +142,7 @@ DONE = {"status": "success", "message": "Job completed"}
 
 class TestLeaseGuardedBigQueryJobTrigger:
     def test_serialize_round_trip(self):
-        trigger = job_trigger(firestore_project_id="fs", collection="locks", cancel_on_kill=False)
+        trigger = job_trigger(cancel_on_kill=False)
         classpath, kwargs = trigger.serialize()
         assert classpath == "nba_pipeline.triggers.firestore_lock.LeaseGuardedBigQueryJobTrigger"
         from airflow.sdk.module_loading import import_string
@@ -158,16 +167,37 @@ class TestLeaseGuardedBigQueryJobTrigger:
         assert events[0]["message"] == "Syntax error"
         cancel.assert_not_awaited()
 
-    @pytest.mark.parametrize("failure", [LeaseLost(KEY, "taken over"), RuntimeError("deadline exceeded")])
-    def test_lost_lease_cancels_the_job(self, failure):
-        store = mock.Mock(renew=mock.AsyncMock(side_effect=[lease(), failure]))
+    def test_a_refused_renewal_cancels_the_job_at_once(self):
+        store = mock.Mock(renew=mock.AsyncMock(side_effect=[lease(), LeaseLost(KEY, "taken over")]))
         events, cancel = run_job_trigger(job_trigger(), store, [RUNNING] * 50)
         assert len(events) == 1
         assert events[0]["status"] == "error" and events[0]["lease_lost"] is True
         assert "cancelled" in events[0]["message"] and KEY in events[0]["message"]
         cancel.assert_awaited_once()
 
-    def test_status_error_is_one_event(self):
+    def test_failing_renewals_are_retried_until_the_self_fence_deadline(self):
+        calls = []
+
+        async def unreachable(current):
+            calls.append(asyncio.get_running_loop().time())
+            if len(calls) == 1:
+                return current
+            raise RuntimeError("Firestore unavailable")
+
+        store = mock.Mock(renew=unreachable)
+        events, cancel = run_job_trigger(job_trigger(), store, [RUNNING] * 100_000)
+        assert len(events) == 1 and events[0]["lease_lost"] is True
+        assert "self-fence" in events[0]["message"]
+        assert len(calls) > 2  # retried, not lost at the first failure
+        import re
+
+        silent = float(re.search(r"no renewal succeeded for ([0-9.]+) s", events[0]["message"]).group(1))
+        assert silent >= FAST.policy.self_fence_seconds
+        cancel.assert_awaited_once()
+
+    def test_a_failed_status_call_cancels_the_job_before_the_event(self):
         store = mock.Mock(renew=mock.AsyncMock(return_value=lease()))
-        events, _ = run_job_trigger(job_trigger(), store, RuntimeError("BigQuery unreachable"))
-        assert [(e["status"], e["message"]) for e in events] == [("error", "BigQuery unreachable")]
+        events, cancel = run_job_trigger(job_trigger(), store, RuntimeError("BigQuery unreachable"))
+        assert [e["status"] for e in events] == ["error"]
+        assert "BigQuery unreachable" in events[0]["message"] and "cancelled" in events[0]["message"]
+        cancel.assert_awaited_once()

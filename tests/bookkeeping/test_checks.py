@@ -15,6 +15,8 @@ from nba_pipeline import checks, processors, warehouse
 from nba_pipeline.config import settings
 from nba_pipeline.sql import load_sql
 
+pytestmark = pytest.mark.integration
+
 D = dt.date(2026, 2, 3)
 
 

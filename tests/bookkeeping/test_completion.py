@@ -22,6 +22,8 @@ from nba_pipeline.completion import (
 )
 from nba_pipeline.config import settings
 
+pytestmark = pytest.mark.integration
+
 D = dt.date(2026, 2, 3)
 PHASE3 = [p.name for p in processors.phase(3)]
 PHASE4 = [p.name for p in processors.phase(4)]

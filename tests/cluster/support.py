@@ -26,7 +26,8 @@ from nba_pipeline import processors
 from nba_pipeline.clients import lease_store
 from nba_pipeline_dev.local import airflow_env, cluster
 from nba_pipeline_dev.local.api import AirflowApi, wait_until
-from tests.e2e.support import isolated_world, patched_environ, pipeline_hashes
+from environment import patched_environ
+from tests.e2e.support import isolated_world, pipeline_hashes
 from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, seed_dates, table_id
 
 DAG_ID = "nba_pipeline"

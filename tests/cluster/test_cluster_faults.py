@@ -25,7 +25,7 @@ from nba_pipeline_dev.local import cluster
 from tests.cluster.support import DAG_ID, cluster_world, lease_history, wait_for
 from tests.sql.helpers import query, table_id
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 SEED = {"start": dt.date(2026, 1, 25), "end": dt.date(2026, 2, 12)}
 RUN_TIMEOUT = 600

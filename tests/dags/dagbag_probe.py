@@ -1,6 +1,12 @@
-"""Parses every DAG file the way the dag-processor does, with the network and database cut off.
+"""Parses every DAG file the way the dag-processor does, with Google clients, the network and the
+database cut off.
 
 Run as a script (a fresh interpreter, like a dag-processor child); writes one JSON document.
+While the files parse, building any Google client fails the parse and is recorded: a
+google-cloud client (BigQuery, Firestore, Storage, ...: ``google.cloud.client.Client``), a
+Pub/Sub publisher or subscriber, a generated client's gRPC channel, Application Default
+Credentials, and through the provider: a hook's credentials, connection or ``get_conn``. So
+does opening a network connection.
 """
 
 from __future__ import annotations
@@ -11,20 +17,94 @@ import sys
 import time
 from pathlib import Path
 
+CLIENT_AT_PARSE_TIME = "Google client built at DAG parse time"
+NETWORK_AT_PARSE_TIME = "network access at DAG parse time"
 
-def _refuse(*args, **kwargs):
-    raise OSError("network access at DAG parse time")
+attempts: list[str] = []
+
+
+def _refused(message: str, what: str):
+    attempts.append(what)
+    raise RuntimeError(f"{message}: {what}")
+
+
+def _block_network() -> None:
+    def refuse_socket(sock, address, *args):
+        _refused(NETWORK_AT_PARSE_TIME, f"connect to {address}")
+
+    def refuse_connection(address, *args, **kwargs):
+        _refused(NETWORK_AT_PARSE_TIME, f"connect to {address}")
+
+    socket.socket.connect = refuse_socket
+    socket.socket.connect_ex = refuse_socket
+    socket.create_connection = refuse_connection
+
+
+def _block_constructor(cls) -> None:
+    def refuse(self, *args, **kwargs):
+        _refused(CLIENT_AT_PARSE_TIME, f"{type(self).__module__}.{type(self).__qualname__}()")
+
+    cls.__init__ = refuse
+
+
+def _block_function(owner, name: str, what: str, *, wrap=lambda f: f) -> None:
+    def refuse(*args, **kwargs):
+        _refused(CLIENT_AT_PARSE_TIME, what)
+
+    setattr(owner, name, wrap(refuse))
+
+
+def _block_google_clients() -> None:
+    import google.auth
+    from airflow.providers.google.common.hooks.base_google import GoogleBaseHook
+    from airflow.sdk.bases.hook import BaseHook
+    from google.api_core import grpc_helpers, grpc_helpers_async
+    from google.cloud import client as cloud_client
+    from google.cloud import pubsub_v1
+
+    for cls in (cloud_client.Client, pubsub_v1.PublisherClient, pubsub_v1.SubscriberClient):
+        _block_constructor(cls)
+    _block_function(google.auth, "default", "google.auth.default()")
+    _block_function(grpc_helpers, "create_channel", "grpc_helpers.create_channel()")
+    _block_function(grpc_helpers_async, "create_channel", "grpc_helpers_async.create_channel()")
+    _block_function(BaseHook, "get_connection", "BaseHook.get_connection()", wrap=classmethod)
+    for name in ("get_credentials", "get_credentials_and_project_id"):
+        _block_function(GoogleBaseHook, name, f"GoogleBaseHook.{name}()")
+
+    # get_conn is each hook's own: refuse it on every Google hook, those loaded now and later.
+    def block_get_conn(cls) -> None:
+        if "get_conn" in vars(cls):
+            _block_function(cls, "get_conn", f"{cls.__qualname__}.get_conn()")
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    for cls in subclasses(GoogleBaseHook):
+        block_get_conn(cls)
+    original = GoogleBaseHook.__dict__.get("__init_subclass__")
+
+    def init_subclass(cls, **kwargs):
+        if original is not None:
+            original.__func__(cls, **kwargs)
+        else:
+            super(GoogleBaseHook, cls).__init_subclass__(**kwargs)
+        block_get_conn(cls)
+
+    GoogleBaseHook.__init_subclass__ = classmethod(init_subclass)
 
 
 def main(dags_folder: str, output: str) -> None:
-    # Any connection attempt while parsing fails the parse and shows up as an import error.
-    socket.socket.connect = _refuse
-    socket.create_connection = _refuse
+    _block_network()
     from airflow.dag_processing.dagbag import DagBag
 
+    _block_google_clients()
+
     files = sorted(Path(dags_folder).glob("*.py"))
-    result = {"files": {}, "import_errors": {}, "dags": {}}
+    result = {"files": {}, "import_errors": {}, "dags": {}, "parse_time_clients": {}}
     for path in files:
+        before = len(attempts)
         started = time.perf_counter()
         DagBag(dag_folder=str(path))
         cold = time.perf_counter() - started
@@ -32,6 +112,8 @@ def main(dags_folder: str, output: str) -> None:
         started = time.perf_counter()
         bag = DagBag(dag_folder=str(path))
         warm = time.perf_counter() - started
+        if len(attempts) > before:  # recorded even when the file catches the error itself
+            result["parse_time_clients"][path.name] = sorted(set(attempts[before:]))
         result["files"][path.name] = {"cold_ms": round(cold * 1000, 1), "warm_ms": round(warm * 1000, 1)}
         result["import_errors"].update({str(k): str(v) for k, v in bag.import_errors.items()})
         for dag_id, dag in bag.dags.items():

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[2]
 PARSE_BUDGET_MS = 200
 
 
-def _parse(dags_folder: Path, home: Path) -> dict:
+def _parse(dags_folder: Path, home: Path, **extra_env: str) -> dict:
     env = dict(os.environ)
     env.update(
         {
@@ -28,6 +30,7 @@ def _parse(dags_folder: Path, home: Path) -> dict:
     )
     for name in ("FIRESTORE_EMULATOR_HOST", "BIGQUERY_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST"):
         env.pop(name, None)
+    env.update(extra_env)
     report = home / "dagbag.json"
     out = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("dagbag_probe.py")), str(dags_folder), str(report)],
@@ -51,6 +54,75 @@ def test_probe_catches_parse_time_network_access(tmp_path):
     )
     result = _parse(dags, tmp_path)
     assert any("network access at DAG parse time" in e for e in result["import_errors"].values())
+
+
+# Each builds a client without touching the network: anonymous credentials, or a connection
+# from the environment (no database needed), so only the client guard can catch them.
+EAGER_DAGS = {
+    "eager_sensor.py": """
+from airflow.sdk import DAG, BaseSensorOperator
+from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
+
+class EagerLockSensor(BaseSensorOperator):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.client = FirestoreLockHook().get_client()  # the mistake: a client in __init__
+
+    def poke(self, context):
+        return True
+
+with DAG(dag_id="eager_sensor", schedule=None):
+    EagerLockSensor(task_id="wait")
+""",
+    "eager_bigquery_hook.py": """
+from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
+from airflow.sdk import DAG
+client = BigQueryHook().get_client(project_id="p")
+dag = DAG(dag_id="eager_bigquery_hook", schedule=None)
+""",
+    "eager_bigquery.py": """
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery
+from airflow.sdk import DAG
+client = bigquery.Client(project="p", credentials=AnonymousCredentials())
+dag = DAG(dag_id="eager_bigquery", schedule=None)
+""",
+    "eager_pubsub.py": """
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import pubsub_v1
+from airflow.sdk import DAG
+publisher = pubsub_v1.PublisherClient(credentials=AnonymousCredentials())
+dag = DAG(dag_id="eager_pubsub", schedule=None)
+""",
+    "eager_but_quiet.py": """
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
+from airflow.sdk import DAG
+try:
+    client = firestore.Client(project="p", credentials=AnonymousCredentials())
+except Exception:
+    client = None  # swallowed: the parse still counts the attempt
+dag = DAG(dag_id="eager_but_quiet", schedule=None)
+""",
+}
+
+
+def test_probe_catches_google_clients_built_at_parse_time(tmp_path):
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    for name, source in EAGER_DAGS.items():
+        (dags / name).write_text(source)
+    anonymous = json.dumps({"conn_type": "google_cloud_platform", "extra": {"is_anonymous": True, "project": "p"}})
+    result = _parse(dags, tmp_path, AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT=anonymous)
+    assert set(result["parse_time_clients"]) == set(EAGER_DAGS), result["parse_time_clients"]
+    failed = {Path(path).name: error for path, error in result["import_errors"].items()}
+    assert set(failed) == set(EAGER_DAGS) - {"eager_but_quiet.py"}, failed
+    assert all("Google client built at DAG parse time" in error for error in failed.values()), failed
+    assert "eager_sensor" not in result["dags"] and "eager_but_quiet" in result["dags"]
+
+
+def test_no_google_client_is_built_at_parse_time(parsed):
+    assert parsed["parse_time_clients"] == {}
 
 
 def test_no_import_errors(parsed):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline_dev.local.runs import run_dates
 from tests.sql.helpers import isolated_warehouse, seed_dates, table_hash
@@ -26,20 +26,6 @@ DEFAULT_NAMES = {
     "NBA_LOCK_AUDIT_COLLECTION": "processing_lock_audit",
     "NBA_PHASE3_COMPLETION_COLLECTION": "phase3_completion", "NBA_PHASE4_COMPLETION_COLLECTION": "phase4_completion",
 }
-
-
-@contextlib.contextmanager
-def patched_environ(values: dict[str, str]):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dataclass

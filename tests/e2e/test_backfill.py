@@ -12,11 +12,12 @@ import os
 
 import pytest
 
+from environment import patched_environ
 from nba_pipeline_dev.local import standalone
 from nba_pipeline_dev.local.runs import run_backfill
-from tests.e2e.support import isolated_world, patched_environ, pipeline_hashes
+from tests.e2e.support import isolated_world, pipeline_hashes
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 DATES = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(6)]
 SEED_RANGE = {"start": dt.date(2026, 1, 25), "end": dt.date(2026, 2, 7)}

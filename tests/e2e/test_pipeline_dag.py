@@ -19,7 +19,7 @@ from nba_pipeline.completion import CompletionStore, entries_of
 from tests.e2e.support import isolated_world, pipeline_hashes, pull_messages
 from tests.sql.helpers import query, table_id
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 DATES = [dt.date(2026, 2, 3), dt.date(2026, 2, 4), dt.date(2026, 2, 5)]
 NO_GAMES = dt.date(2026, 2, 12)

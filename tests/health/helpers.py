@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-
+from environment import patched_environ
 from nba_pipeline import checks, processors, transforms
 from nba_pipeline.completion import CompletionStore, document_date
 
@@ -14,20 +12,9 @@ _COLLECTION_VARIABLES = (
 )
 
 
-@contextlib.contextmanager
 def isolated_collections(tag: str):
     """Completion and lock collections of this test module only (names end with ``tag``)."""
-    saved = {name: os.environ.get(name) for name in _COLLECTION_VARIABLES}
-    for name in _COLLECTION_VARIABLES:
-        os.environ[name] = f"{name.lower().removeprefix('nba_')}_{tag}"
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return patched_environ({name: f"{name.lower().removeprefix('nba_')}_{tag}" for name in _COLLECTION_VARIABLES})
 
 
 def run_directly(bigquery_client, firestore_client, dates, phases=(3, 4)):

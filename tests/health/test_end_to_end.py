@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 
-from nba_pipeline import checks, cli, processors
+from environment import patched_environ
+from nba_pipeline import checks, processors
+from nba_pipeline_dev import cli
 from nba_pipeline.completion import CompletionStore, document_date
 from nba_pipeline.health import run_health
 from nba_pipeline_dev.local.runs import run_dates
@@ -17,26 +19,20 @@ from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, tab
 
 from .helpers import isolated_collections, run_directly
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 DAY = dt.date(2026, 2, 10)
 
 
 @pytest.fixture(scope="module")
-def half_done_day(bigquery_client, firestore_client, monkeypatch_module):
+def half_done_day(bigquery_client, firestore_client):
     """Phase 3 of DAY run and recorded (and marked triggered), phase 4 never ran."""
     tag = uuid.uuid4().hex[:8]
-    monkeypatch_module.setenv("NBA_PUBSUB_ENABLED", "false")
-    with isolated_collections(f"e2e_{tag}"), isolated_warehouse(bigquery_client, f"e2e_{tag}") as config:
+    with patched_environ({"NBA_PUBSUB_ENABLED": "false"}), isolated_collections(f"e2e_{tag}"), \
+            isolated_warehouse(bigquery_client, f"e2e_{tag}") as config:
         seed_dates(bigquery_client, dt.date(2026, 2, 1), DAY + dt.timedelta(days=1))
         run_directly(bigquery_client, firestore_client, [DAY], phases=(3,))
         yield config
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
 
 
 def snapshot(bigquery_client, firestore_client) -> str:

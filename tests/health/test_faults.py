@@ -19,12 +19,15 @@ import pytest
 from nba_pipeline import checks, processors
 from nba_pipeline_dev import cli, seed
 from nba_pipeline.completion import CompletionStore
-from nba_pipeline.health import HealthWindow, check_raw_timeliness, lease_store, run_health
+from nba_pipeline.clients import lease_store
+from nba_pipeline.health import HealthWindow, apply, plan_reconcile, run_health
+from nba_pipeline.health.checks import check_raw_timeliness
 from nba_pipeline.lease import Owner, lock_key
-from nba_pipeline.reconcile import apply, plan_reconcile
 from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, table_id
 
 from .helpers import isolated_collections, run_directly
+
+pytestmark = pytest.mark.integration
 
 FIRST, LAST = dt.date(2026, 2, 11), dt.date(2026, 2, 19)
 WINDOW = [FIRST + dt.timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
@@ -141,7 +144,7 @@ def test_completion_faults_are_found_and_reconciled(window, bigquery_client, fir
     assert found(report) == {("half_done", "phase3_partial", "2026-02-14", None)}, report.to_text()
 
     # --fix with a trigger runs the incomplete date again; then everything passes.
-    plan = plan_reconcile(bigquery_client, firestore_client, WINDOW)
+    plan = plan_reconcile(HealthWindow(bigquery_client, firestore_client, WINDOW))
     assert plan.changes == [] and plan.reruns == [dt.date(2026, 2, 14)]
     result = apply(plan, store, trigger=lambda dates: run_directly(bigquery_client, firestore_client, dates))
     assert result.triggered == ["2026-02-14"] and result.failed_runs == []
@@ -250,6 +253,9 @@ def test_expired_and_long_held_locks_are_reported_and_released(window, bigquery_
         assert by_kind["expired_lock"].details["holder"] == stuck.owner.execution_id
         assert by_kind["long_held_lock"].details["holder"] == busy.owner.execution_id
         assert report.grid["2026-02-19"]["player_game_summary"] == "locked"
+        # Reconcile leaves locks to a person (`locks release`, audited), so neither is "fixable".
+        assert [issue.fixable for issue in report.issues] == [False, False]
+        assert plan_reconcile(HealthWindow(bigquery_client, firestore_client, WINDOW)).empty
 
         assert cli.main(["locks", "list", "--json"]) == 0
         listed = {lock["key"]: lock for lock in json.loads(capsys.readouterr().out)}

@@ -7,15 +7,9 @@ import datetime as dt
 import pytest
 
 from nba_pipeline import processors
-from nba_pipeline.health import (
-    HealthReport,
-    Issue,
-    day_progress,
-    gamebook_deadline,
-    hours_late,
-    short_name,
-    window_dates,
-)
+from nba_pipeline.health import HealthReport, Issue, window_dates
+from nba_pipeline.health.checks import day_progress, gamebook_deadline, hours_late
+from nba_pipeline.health.report import short_name
 
 UTC = dt.timezone.utc
 
@@ -68,6 +62,8 @@ def test_report_exit_codes_and_stable_json():
                          "issue_counts", "issues", "grid"}
     assert data["issue_counts"] == {"completion": 0, "duplicates": 0, "raw_timeliness": 0, "locks": 1,
                                     "half_done": 0}
+    assert data["issues"][0]["fixable"] is False  # reconcile does not release locks
+    assert Issue("completion", "missing_entry", "no entry", day.isoformat()).to_dict()["fixable"] is True
 
 
 def test_grid_labels_are_unique():

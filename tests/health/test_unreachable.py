@@ -18,6 +18,8 @@ import pytest
 from nba_pipeline_dev.local import stack
 from sql.helpers import isolated_warehouse
 
+pytestmark = pytest.mark.integration
+
 
 def free_port() -> int:
     with socket.socket() as probe:

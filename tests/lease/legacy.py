@@ -1,8 +1,10 @@
 """A legacy-style acquirer, as the Cloud Run processors still lock today.
 
-Faithful to their behaviour, holes included: a transaction that takes the lock when the
-document is absent or its ``acquired_at`` is older than 10 minutes *by the worker's clock*,
-and a release that deletes the document without looking at who holds it.
+Faithful to their behaviour (``acquire_processing_lock`` of the platform's analytics base),
+holes included: a transaction that creates the lock when the document is absent, or takes it
+when its ``acquired_at`` is older than 10 minutes *by the worker's clock* by *updating* the four
+legacy fields (leaving every other field, ours included, in place), and a release that deletes
+the document without looking at who holds it.
 """
 
 from __future__ import annotations
@@ -31,12 +33,16 @@ class LegacyLock:
                 acquired_at = snapshot.get("acquired_at")
                 if acquired_at and dt.datetime.now(dt.timezone.utc) - acquired_at < STALE_AFTER:
                     return False
-            transaction.set(ref, {
+            fields = {
                 "acquired_at": firestore.SERVER_TIMESTAMP,
                 "execution_id": execution_id,
                 "instance": f"{socket.gethostname()}-{os.getpid()}",
                 "processor": processor or key.rsplit("_", 1)[0],
-            })
+            }
+            if snapshot.exists:
+                transaction.update(ref, fields)
+            else:
+                transaction.set(ref, fields)
             return True
 
         return take(self.client.transaction())

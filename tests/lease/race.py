@@ -18,9 +18,17 @@ from typing import Any, Callable
 
 from google.api_core import exceptions as api_exceptions
 
-from nba_pipeline.lease import LeaseStore, Owner
+from nba_pipeline.lease import LeasePolicy, LeaseStore, Owner
 
 LOCKS = "processing_locks"
+
+
+def policy(lease_seconds: int = 900, **overrides) -> LeasePolicy:
+    """A lease policy of ``lease_seconds`` with renewal and margin scaled to it (tests use short ones)."""
+    scaled = {"renew_seconds": max(0.5, lease_seconds / 10), "margin_seconds": max(0.5, lease_seconds / 10)}
+    if lease_seconds >= 600:
+        scaled = {}
+    return LeasePolicy(lease_seconds=lease_seconds, **{**scaled, **overrides})
 
 
 def backdate(client, key: str, seconds: float, collection: str = LOCKS,
@@ -53,7 +61,7 @@ class LeaseContender:
         from nba_pipeline.clients import firestore_client
 
         self.client = firestore_client()
-        self.store = LeaseStore(self.client, lease_seconds=60)
+        self.store = LeaseStore(self.client, policy(60))
 
     def try_acquire(self, key: str, owner: Owner):
         return self.store.try_acquire(key, owner)

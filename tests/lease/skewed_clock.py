@@ -51,8 +51,9 @@ def _run(kind: str, key: str, seconds: float, lease_seconds: int, results) -> No
         server_now = client.collection("clock_probe").document("now").get().read_time
         if kind == "lease":
             from nba_pipeline.lease import LeaseStore, Owner
+            from tests.lease.race import policy
 
-            store = LeaseStore(client, lease_seconds=lease_seconds)
+            store = LeaseStore(client, policy(lease_seconds))
             lease = store.try_acquire(key, Owner("skewed", "run", "contender"))
             won = lease is not None
         else:

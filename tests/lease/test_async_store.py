@@ -10,7 +10,9 @@ from google.cloud import firestore
 
 from nba_pipeline.lease import AsyncLeaseStore, LeaseLost, LeaseStore, Owner
 
-from .race import backdate, unique_key
+from .race import policy, backdate, unique_key
+
+pytestmark = pytest.mark.integration
 
 SENSOR = Owner("nba_pipeline", "backfill__2026-02-04", "wait_player_game_summary")
 HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
@@ -19,12 +21,12 @@ HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 def async_store(sync_client) -> AsyncLeaseStore:
     # A new client per event loop: the async gRPC channel belongs to the loop that made it.
     client = firestore.AsyncClient(project=sync_client.project, credentials=AnonymousCredentials())
-    return AsyncLeaseStore(client, lease_seconds=60)
+    return AsyncLeaseStore(client, policy(60))
 
 
 def test_async_inspect_and_try_acquire(firestore_client):
     key = unique_key()
-    sync = LeaseStore(firestore_client, lease_seconds=60)
+    sync = LeaseStore(firestore_client, policy(60))
     held = sync.acquire(key, HOLDER)
 
     async def scenario():

@@ -3,18 +3,22 @@ must not take a live lease (the legacy acquirer, which trusts its clock, does)."
 
 from __future__ import annotations
 
+import pytest
+
 from nba_pipeline.lease import LeaseStore, Owner
 
 from .legacy import LegacyLock
-from .race import backdate, unique_key
+from .race import policy, backdate, unique_key
 from .skewed_clock import try_with_skewed_clock
+
+pytestmark = pytest.mark.integration
 
 HOLDER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 
 
 def test_a_fast_clock_does_not_take_a_live_lease(firestore_client):
     key = unique_key()
-    store = LeaseStore(firestore_client, lease_seconds=300)
+    store = LeaseStore(firestore_client, policy(300))
     lease = store.acquire(key, HOLDER)
     outcome = try_with_skewed_clock("lease", key, seconds=600, lease_seconds=300)
     assert "error" not in outcome, outcome
@@ -27,7 +31,7 @@ def test_a_fast_clock_does_not_take_a_live_lease(firestore_client):
 
 def test_the_skewed_contender_takes_over_once_the_server_says_expired(firestore_client):
     key = unique_key()
-    store = LeaseStore(firestore_client, lease_seconds=300)
+    store = LeaseStore(firestore_client, policy(300))
     lease = store.acquire(key, HOLDER)
     backdate(firestore_client, key, 301)
     outcome = try_with_skewed_clock("lease", key, seconds=600, lease_seconds=300)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from nba_pipeline.lease import LeaseStore
 
 from .race import grab_keys, run_race, unique_key
+
+pytestmark = pytest.mark.integration
 
 
 def test_eight_processes_fifty_rounds_one_winner_each(firestore_client):

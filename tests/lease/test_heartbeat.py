@@ -9,7 +9,9 @@ import pytest
 
 from nba_pipeline.lease import LeaseHeartbeat, LeaseLost, LeaseStore, Owner
 
-from .race import backdate, unique_key
+from .race import policy, backdate, unique_key
+
+pytestmark = pytest.mark.integration
 
 WORKER = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 RESCUER = Owner("nba_pipeline", "manual__2026-02-04", "player_game_summary")
@@ -26,13 +28,13 @@ def wait_for(condition, timeout=10.0):
 
 @pytest.fixture
 def store(firestore_client):
-    return LeaseStore(firestore_client, lease_seconds=30)
+    return LeaseStore(firestore_client, policy(30))
 
 
 def test_renewals_extend_the_lease_on_server_time(store):
     key = unique_key()
     lease = store.acquire(key, WORKER)
-    with LeaseHeartbeat(store, lease, interval=0.2) as heartbeat:
+    with LeaseHeartbeat(store.__class__(store.client, policy(30, renew_seconds=0.2)), lease) as heartbeat:
         assert wait_for(lambda: heartbeat.renewals >= 3)
     assert not heartbeat.lost.is_set() and heartbeat.error is None
     renewed = heartbeat.lease
@@ -53,7 +55,8 @@ def test_a_takeover_after_forced_expiry_is_detected_at_the_next_renewal(store):
         calls.append(error)
         called.set()
 
-    heartbeat = LeaseHeartbeat(store, lease, interval=0.5, on_lost=on_lost).start()
+    renewing = store.__class__(store.client, policy(30, renew_seconds=0.5))
+    heartbeat = LeaseHeartbeat(renewing, lease, on_lost=on_lost).start()
     try:
         backdate(store.client, key, 31)
         rescue = store.acquire(key, RESCUER)
@@ -70,9 +73,10 @@ def test_a_takeover_after_forced_expiry_is_detected_at_the_next_renewal(store):
     assert state.holder == RESCUER and state.fence == rescue.fence and state.renewals == 0
 
 
-def test_interval_must_leave_room_for_renewals(store):
+def test_the_policy_must_leave_room_for_renewals(store):
     lease = store.acquire(unique_key(), WORKER)
     with pytest.raises(ValueError):
-        LeaseHeartbeat(store, lease, interval=30)
-    assert LeaseHeartbeat(store, lease).interval == 10
+        policy(30, renew_seconds=27)  # renewing every 27 s would fence itself after 27 s
+    heartbeat = LeaseHeartbeat(store, lease)
+    assert heartbeat.interval == 3 and heartbeat.self_fence_seconds == 27
     store.release(lease)

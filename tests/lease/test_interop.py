@@ -7,14 +7,16 @@ import pytest
 from nba_pipeline.lease import LeaseHeld, LeaseStore, Owner
 
 from .legacy import LegacyLock
-from .race import backdate, unique_key
+from .race import policy, backdate, unique_key
+
+pytestmark = pytest.mark.integration
 
 OURS = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary")
 
 
 @pytest.fixture
 def store(firestore_client):
-    return LeaseStore(firestore_client, lease_seconds=900)
+    return LeaseStore(firestore_client, policy(900))
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import nba_pipeline.lease as lease_package
 
 
@@ -26,6 +28,7 @@ def test_no_module_of_the_lease_package_imports_airflow():
     assert offenders == []
 
 
+@pytest.mark.integration  # a fresh interpreter
 def test_importing_every_lease_module_loads_no_airflow_module():
     modules = [m.name for m in pkgutil.iter_modules(lease_package.__path__, "nba_pipeline.lease.")]
     code = (

@@ -10,7 +10,9 @@ import pytest
 
 from nba_pipeline.lease import LeaseHeld, LeaseLost, LeaseStore, Owner
 
-from .race import backdate, unique_key
+from .race import policy, backdate, unique_key
+
+pytestmark = pytest.mark.integration
 
 ALICE = Owner("nba_pipeline", "scheduled__2026-02-04", "player_game_summary", host="w1", pid=1)
 BOB = Owner("nba_pipeline", "backfill__2026-02-04", "player_game_summary", host="w2", pid=2)
@@ -18,7 +20,7 @@ BOB = Owner("nba_pipeline", "backfill__2026-02-04", "player_game_summary", host=
 
 @pytest.fixture
 def store(firestore_client):
-    return LeaseStore(firestore_client, lease_seconds=120)
+    return LeaseStore(firestore_client, policy(120))
 
 
 @pytest.fixture
@@ -55,9 +57,14 @@ def test_a_live_lease_refuses_everyone_else(store, key):
     assert store.inspect(key).holder == ALICE
 
 
-def test_same_task_retry_takes_over_with_a_new_fence(store, key):
+def test_a_retry_takes_over_only_after_the_older_try_stopped_renewing(store, key):
     first = store.acquire(key, ALICE)
-    retry = store.acquire(key, dataclasses.replace(ALICE, try_number=2, host="w9", pid=9))
+    retry_owner = dataclasses.replace(ALICE, try_number=2, host="w9", pid=9)
+    assert store.try_acquire(key, retry_owner) is None           # the older try still renews
+    backdate(store.client, key, store.policy.retry_takeover_seconds - 2)
+    assert store.try_acquire(key, retry_owner) is None
+    backdate(store.client, key, store.policy.retry_takeover_seconds + 1)
+    retry = store.acquire(key, retry_owner)
     assert retry.fence == first.fence + 1
     assert store.release(first) is False
     assert store.inspect(key).holder.try_number == 2
@@ -145,7 +152,8 @@ def test_fence_strictly_increases_across_every_kind_of_grant(store, key):
     backdate(store.client, key, 3600)            # expired takeover
     lease = store.acquire(key, ALICE)
     fences.append(lease.fence)
-    lease = store.acquire(key, dataclasses.replace(ALICE, try_number=2))  # same-task takeover
+    backdate(store.client, key, store.policy.retry_takeover_seconds + 1)
+    lease = store.acquire(key, dataclasses.replace(ALICE, try_number=2))  # a retry after a dead try
     fences.append(lease.fence)
     assert store.force_release(key, reason="stuck", actor="oncall@example.com") is True
     lease = store.acquire(key, BOB)
@@ -186,7 +194,7 @@ def test_every_event_is_logged_with_key_owner_and_fence(store, key, caplog):
     store.try_acquire(key, BOB)
     store.release(store.renew(lease))
     messages = [r.getMessage() for r in caplog.records if r.name == "nba_pipeline.lease"]
-    for verb in ("acquire", "refused acquire", "renew", "release"):
+    for verb in ("acquire", "refusal acquire", "renew", "release"):
         line = next(m for m in messages if m.startswith(f"lease {verb} "))
         assert f"key={key}" in line and "owner=nba_pipeline/" in line and "fence=" in line
 

@@ -519,6 +519,7 @@ _DIGEST = (
 )
 
 
+@pytest.mark.integration  # other interpreters
 def test_rows_do_not_depend_on_the_process():
     """Same seed, same rows in other interpreters too (no hash-order or clock dependence)."""
     data = generate(dt.date(2026, 3, 1), dt.date(2026, 3, 2), seed=11)

@@ -10,6 +10,8 @@ from google.cloud import bigquery
 from nba_pipeline.config import Settings, settings
 from nba_pipeline_dev.seed import RAW_TABLES, generate, load, parse_fault
 
+pytestmark = pytest.mark.integration
+
 FIRST = (dt.date(2025, 12, 1), dt.date(2025, 12, 3))
 SECOND = (dt.date(2025, 12, 6), dt.date(2025, 12, 7))
 

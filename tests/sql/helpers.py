@@ -10,10 +10,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 
 from google.cloud import bigquery
 
+from environment import patched_environ
 from nba_pipeline import processors, transforms, warehouse
 from nba_pipeline.config import settings
 
@@ -32,25 +32,17 @@ def isolated_warehouse(client, suffix: str):
 
     The datasets are deleted afterwards and the environment is restored.
     """
-    saved = {variable: os.environ.get(variable) for variable in _DATASET_VARIABLES.values()}
     base = settings()
-    for layer, variable in _DATASET_VARIABLES.items():
-        os.environ[variable] = f"{base.dataset_for(layer)}_{suffix}"
-    datasets: list[str] = []
-    try:
-        datasets = warehouse.ensure_datasets(client)
-        warehouse.ensure_tables(client)
-        yield settings()
-    finally:
+    names = {variable: f"{base.dataset_for(layer)}_{suffix}" for layer, variable in _DATASET_VARIABLES.items()}
+    with patched_environ(names):
+        datasets: list[str] = []
         try:
+            datasets = warehouse.ensure_datasets(client)
+            warehouse.ensure_tables(client)
+            yield settings()
+        finally:
             for dataset_id in reversed(datasets):
                 client.delete_dataset(dataset_id, delete_contents=True, not_found_ok=True)
-        finally:
-            for variable, value in saved.items():
-                if value is None:
-                    os.environ.pop(variable, None)
-                else:
-                    os.environ[variable] = value
 
 
 def table_id(table: str, layer: str = "analytics") -> str:

@@ -15,6 +15,8 @@ from nba_pipeline import processors
 
 from . import helpers
 
+pytestmark = pytest.mark.integration
+
 SEED_START = dt.date(2026, 2, 1)
 SEED_END = dt.date(2026, 2, 6)
 # Business dates run in order, as the DAG would; the last seeded day is the upcoming one.

@@ -31,6 +31,8 @@ from .helpers import (
     table_id,
 )
 
+pytestmark = pytest.mark.integration
+
 SEED_START = dt.date(2026, 1, 20)
 SEED_END = dt.date(2026, 2, 5)
 SEASON = 2025

@@ -114,11 +114,11 @@ USING (
     @run_id AS _run_id,
     CURRENT_TIMESTAMP() AS processed_at
   FROM lines
-  -- A writer holding an older lease than the rows already there writes nothing.
+  -- A writer holding an older lease than the sink has seen (its fence watermark) writes nothing.
   WHERE @fence >= (
-    SELECT IFNULL(MAX(_fence), 0)
-    FROM `${project}.${analytics_dataset}.player_game_summary`
-    WHERE game_date = @target_date
+    SELECT IFNULL(MAX(fence), 0)
+    FROM `${project}.${audit_dataset}.fence_watermarks`
+    WHERE target_date = @target_date AND table_name = @sink_table
   )
 ) AS S
 ON T.game_date = S.game_date AND T.player_lookup = S.player_lookup

@@ -40,11 +40,11 @@ USING (
     CURRENT_TIMESTAMP() AS processed_at
   FROM lines AS d
   JOIN lines AS o ON o.nba_game_id = d.nba_game_id AND o.team_abbr = d.opponent_team_abbr
-  -- A writer holding an older lease than the rows already there writes nothing.
+  -- A writer holding an older lease than the sink has seen (its fence watermark) writes nothing.
   WHERE @fence >= (
-    SELECT IFNULL(MAX(_fence), 0)
-    FROM `${project}.${analytics_dataset}.team_defense_game_summary`
-    WHERE game_date = @target_date
+    SELECT IFNULL(MAX(fence), 0)
+    FROM `${project}.${audit_dataset}.fence_watermarks`
+    WHERE target_date = @target_date AND table_name = @sink_table
   )
 ) AS S
 ON T.game_date = S.game_date AND T.defending_team_abbr = S.defending_team_abbr

@@ -43,11 +43,11 @@ USING (
     CURRENT_TIMESTAMP() AS processed_at
   FROM `${project}.${analytics_dataset}.stg_team_game_lines` AS t
   WHERE t.game_date = @target_date
-    -- A writer holding an older lease than the rows already there writes nothing.
+    -- A writer holding an older lease than the sink has seen (its fence watermark) writes nothing.
     AND @fence >= (
-      SELECT IFNULL(MAX(_fence), 0)
-      FROM `${project}.${analytics_dataset}.team_offense_game_summary`
-      WHERE game_date = @target_date
+      SELECT IFNULL(MAX(fence), 0)
+      FROM `${project}.${audit_dataset}.fence_watermarks`
+      WHERE target_date = @target_date AND table_name = @sink_table
     )
   WINDOW game AS (PARTITION BY t.nba_game_id ORDER BY t.is_home)
 ) AS S

@@ -97,9 +97,9 @@ USING (
     CURRENT_TIMESTAMP() AS processed_at
   FROM assembled
   WHERE @fence >= (
-    SELECT IFNULL(MAX(_fence), 0)
-    FROM `${project}.${precompute_dataset}.ml_feature_store`
-    WHERE game_date = @target_date
+    SELECT IFNULL(MAX(fence), 0)
+    FROM `${project}.${audit_dataset}.fence_watermarks`
+    WHERE target_date = @target_date AND table_name = @sink_table
   )
 ) S
 ON T.game_date = S.game_date AND T.player_lookup = S.player_lookup

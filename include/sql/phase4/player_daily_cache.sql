@@ -77,9 +77,9 @@ USING (
   LEFT JOIN `${project}.${precompute_dataset}.player_shot_zone_analysis` z
     ON z.analysis_date = @target_date AND z.player_lookup = s.player_lookup
   WHERE @fence >= (
-    SELECT IFNULL(MAX(_fence), 0)
-    FROM `${project}.${precompute_dataset}.player_daily_cache`
-    WHERE cache_date = @target_date
+    SELECT IFNULL(MAX(fence), 0)
+    FROM `${project}.${audit_dataset}.fence_watermarks`
+    WHERE target_date = @target_date AND table_name = @sink_table
   )
 ) S
 ON T.cache_date = S.cache_date AND T.player_lookup = S.player_lookup

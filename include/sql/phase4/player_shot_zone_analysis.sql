@@ -109,9 +109,9 @@ USING (
     CURRENT_TIMESTAMP() AS processed_at
   FROM rates
   WHERE @fence >= (
-    SELECT IFNULL(MAX(_fence), 0)
-    FROM `${project}.${precompute_dataset}.player_shot_zone_analysis`
-    WHERE analysis_date = @target_date
+    SELECT IFNULL(MAX(fence), 0)
+    FROM `${project}.${audit_dataset}.fence_watermarks`
+    WHERE target_date = @target_date AND table_name = @sink_table
   )
 ) S
 ON T.analysis_date = S.analysis_date AND T.player_lookup = S.player_lookup

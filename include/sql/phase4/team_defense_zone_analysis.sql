@@ -124,9 +124,9 @@ USING (
     CURRENT_TIMESTAMP() AS processed_at
   FROM team_zones
   WHERE @fence >= (
-    SELECT IFNULL(MAX(_fence), 0)
-    FROM `${project}.${precompute_dataset}.team_defense_zone_analysis`
-    WHERE analysis_date = @target_date
+    SELECT IFNULL(MAX(fence), 0)
+    FROM `${project}.${audit_dataset}.fence_watermarks`
+    WHERE target_date = @target_date AND table_name = @sink_table
   )
 ) S
 ON T.analysis_date = S.analysis_date AND T.team_abbr = S.team_abbr

@@ -8,10 +8,12 @@ that only ever increases. See docs/lease.md for the design.
 from nba_pipeline.lease.async_store import AsyncLeaseStore
 from nba_pipeline.lease.heartbeat import LeaseHeartbeat
 from nba_pipeline.lease.model import (
+    FenceCounterLost,
     Lease,
     LeaseError,
     LeaseHeld,
     LeaseLost,
+    LeasePolicy,
     LockState,
     Owner,
     lock_key,
@@ -20,11 +22,13 @@ from nba_pipeline.lease.store import LeaseStore
 
 __all__ = [
     "AsyncLeaseStore",
+    "FenceCounterLost",
     "Lease",
     "LeaseError",
     "LeaseHeartbeat",
     "LeaseHeld",
     "LeaseLost",
+    "LeasePolicy",
     "LeaseStore",
     "LockState",
     "Owner",

@@ -1,27 +1,46 @@
 """``AsyncLeaseStore``: the same protocol on ``google.cloud.firestore.AsyncClient``.
 
-Used by the deferrable trigger, which polls and renews inside the triggerer's event loop.
+Used by the deferrable triggers, which poll and renew inside the triggerer's event loop.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from google.api_core import retry as retries
+
 from nba_pipeline.lease.model import Lease, LeaseHeld, LockState, Owner
-from nba_pipeline.lease.protocol import Commit, Flow, LeaseProtocol, Query, Read, ordered, step
+from nba_pipeline.lease.protocol import (
+    Commit,
+    Flow,
+    LeaseProtocol,
+    Query,
+    Read,
+    is_transient,
+    ordered,
+    step,
+)
 
 
 class AsyncLeaseStore(LeaseProtocol):
-    """Awaitable twin of ``LeaseStore``; takes the same keyword arguments."""
+    """Awaitable twin of ``LeaseStore``; takes the same arguments."""
+
+    def __init__(self, client: Any, policy=None):
+        super().__init__(client, policy)
+        self._retry = retries.AsyncRetry(
+            predicate=is_transient, initial=0.2, maximum=2.0, multiplier=2.0,
+            timeout=self.policy.rpc_budget_seconds,
+        )
 
     async def _perform(self, request: Any) -> Any:
+        call = {"retry": self._retry, "timeout": self.policy.rpc_timeout_seconds}
         if isinstance(request, Read):
-            found = [snapshot async for snapshot in self.client.get_all(list(request.refs))]
+            found = [snapshot async for snapshot in self.client.get_all(list(request.refs), **call)]
             return ordered(request.refs, found)
         if isinstance(request, Commit):
-            return await request.batch.commit()
+            return await request.batch.commit(retry=None, timeout=self.policy.rpc_timeout_seconds)
         if isinstance(request, Query):
-            return [snapshot async for snapshot in request.query.stream()]
+            return [snapshot async for snapshot in request.query.stream(**call)]
         raise TypeError(f"unknown request {request!r}")
 
     async def _run(self, flow: Flow) -> Any:
@@ -36,18 +55,19 @@ class AsyncLeaseStore(LeaseProtocol):
         return value
 
     async def acquire(self, key: str, owner: Owner, *, processor: str | None = None,
-                      lease_seconds: int | None = None) -> Lease:
-        return await self._run(self._acquire(key, owner, processor, lease_seconds))
+                      lease_seconds: int | None = None, fence_floor: int = 0) -> Lease:
+        return await self._run(self._acquire(key, owner, processor, lease_seconds, fence_floor))
 
     async def try_acquire(self, key: str, owner: Owner, *, processor: str | None = None,
-                          lease_seconds: int | None = None) -> Lease | None:
+                          lease_seconds: int | None = None, fence_floor: int = 0) -> Lease | None:
         try:
-            return await self.acquire(key, owner, processor=processor, lease_seconds=lease_seconds)
+            return await self.acquire(key, owner, processor=processor, lease_seconds=lease_seconds,
+                                      fence_floor=fence_floor)
         except LeaseHeld:
             return None
 
-    async def renew(self, lease: Lease) -> Lease:
-        return await self._run(self._renew(lease))
+    async def renew(self, lease: Lease, *, moved_to: Owner | None = None) -> Lease:
+        return await self._run(self._renew(lease, moved_to))
 
     async def release(self, lease: Lease) -> bool:
         return await self._run(self._release(lease))
@@ -60,6 +80,12 @@ class AsyncLeaseStore(LeaseProtocol):
 
     async def force_release(self, key: str, *, reason: str, actor: str) -> bool:
         return await self._run(self._force_release(key, reason, actor))
+
+    async def reseed(self, key: str, at_least: int, *, reason: str, actor: str) -> int:
+        return await self._run(self._reseed(key, at_least, reason, actor))
+
+    async def highest_audited_fence(self, key: str) -> int:
+        return await self._run(self._highest_audited_fence(key))
 
     async def audit_log(self, key: str | None = None, limit: int = 50) -> list[dict]:
         return await self._run(self._audit_log(key, limit))

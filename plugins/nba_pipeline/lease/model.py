@@ -1,7 +1,7 @@
-"""Values of the lease lock: who owns it, what was granted, what a lock document says now.
+"""Values of the lease lock: its policy, who owns it, what was granted, what a lock says now.
 
 Plain frozen dataclasses with no Firestore calls, so they can be pickled, compared and sent
-through Airflow XCom (``to_dict``/``from_dict`` give JSON-safe dicts).
+through Airflow XCom and trigger kwargs (``to_dict``/``from_dict`` give JSON-safe dicts).
 """
 
 from __future__ import annotations
@@ -9,10 +9,90 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Mapping
 
 UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class LeasePolicy:
+    """Where the locks live and how long a lease lasts; one value shared by every lease user.
+
+    * ``lease_seconds``: others may take the key once ``acquired_at + lease_seconds`` has passed
+      on server time. Above Airflow's zombie threshold (300 s), so a live task keeps its lease.
+    * ``renew_seconds``: the holder's heartbeat interval; every renewal refreshes ``acquired_at``.
+    * ``margin_seconds``: slack for request latency and clock rates.
+    * ``self_fence_seconds`` (derived): ``min(lease_seconds, legacy_stale_seconds) - margin``.
+      A holder with no successful renewal for that long on its own monotonic clock treats its
+      lease as lost (cancels its job, fails), before a legacy reader (600 s rule) or anyone else
+      may judge it stale.
+    * ``retry_takeover_seconds`` (derived): ``self_fence_seconds + margin``. A newer try of the
+      same task takes over an older try's lease only once the older try has not renewed for that
+      long: the older one has fenced itself by then, so a zombie try and its retry never overlap.
+    * ``rpc_timeout_seconds`` / ``rpc_budget_seconds``: each Firestore call's timeout, and how
+      long one call may be retried on transient errors (instead of the client's 300 s default).
+    """
+
+    collection: str = "processing_locks"
+    fence_collection: str = "processing_lock_fences"
+    audit_collection: str = "processing_lock_audit"
+    lease_seconds: int = 900
+    renew_seconds: float = 60.0
+    margin_seconds: float = 60.0
+    legacy_stale_seconds: int = 600
+    rpc_timeout_seconds: float = 10.0
+    rpc_budget_seconds: float = 30.0
+    audit_retention_days: int = 90
+
+    def __post_init__(self):
+        if self.lease_seconds <= 0 or self.legacy_stale_seconds <= 0:
+            raise ValueError("lease_seconds and legacy_stale_seconds must be positive")
+        if self.renew_seconds <= 0 or self.margin_seconds < 0:
+            raise ValueError("renew_seconds must be positive and margin_seconds not negative")
+        if self.rpc_timeout_seconds <= 0 or self.rpc_budget_seconds < self.rpc_timeout_seconds:
+            raise ValueError("rpc_timeout_seconds must be positive and at most rpc_budget_seconds")
+        if self.self_fence_seconds <= self.renew_seconds:
+            raise ValueError(
+                f"a lease renewed every {self.renew_seconds:g} s would fence itself after "
+                f"{self.self_fence_seconds:g} s (min(lease {self.lease_seconds} s, legacy "
+                f"{self.legacy_stale_seconds} s) - margin {self.margin_seconds:g} s): renew more often "
+                "or lengthen the lease"
+            )
+        for name in ("collection", "fence_collection", "audit_collection"):
+            if not getattr(self, name) or "/" in getattr(self, name):
+                raise ValueError(f"{name} must be a plain collection id, not {getattr(self, name)!r}")
+
+    @property
+    def self_fence_seconds(self) -> float:
+        return min(self.lease_seconds, self.legacy_stale_seconds) - self.margin_seconds
+
+    @property
+    def retry_takeover_seconds(self) -> float:
+        return self.self_fence_seconds + self.margin_seconds
+
+    def with_lease(self, lease_seconds: int | None) -> LeasePolicy:
+        """The same policy with another lease length (``None`` keeps this one).
+
+        A lease too short for this policy's renewal interval and margin gets smaller ones (a
+        tenth of the lease for the margin, a third of what is left for renewals), so the holder
+        still renews several times and fences itself before the lease runs out.
+        """
+        if not lease_seconds:
+            return self
+        lease = int(lease_seconds)
+        budget = min(lease, self.legacy_stale_seconds)
+        margin = min(self.margin_seconds, budget / 10)
+        renew = min(self.renew_seconds, (budget - margin) / 3)
+        return replace(self, lease_seconds=lease, margin_seconds=margin, renew_seconds=renew)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> LeasePolicy:
+        known = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in (data or {}).items() if name in known})
 
 
 def lock_key(processor_class: str, date: dt.date | str) -> str:
@@ -84,6 +164,29 @@ class Owner:
             == (other.dag_id, other.run_id, other.task_id, other.map_index)
         )
 
+    def same_try(self, other: Owner | None) -> bool:
+        """The same try of the same task, in whatever process (a resumed or duplicated trigger)."""
+        return self.same_task(other) and self.try_number == other.try_number
+
+    def here(self) -> Owner:
+        """This owner as run by the current process (a try resumed on another worker)."""
+        return replace(self, host=socket.gethostname(), pid=os.getpid())
+
+    @classmethod
+    def from_ti(cls, ti: Any) -> Owner:
+        """The owner of a running Airflow task instance (any object with the TI's attributes).
+
+        Host and process id are this process's, so the lock document says where the work runs.
+        """
+        map_index = getattr(ti, "map_index", -1)
+        return cls(
+            dag_id=ti.dag_id,
+            run_id=ti.run_id,
+            task_id=ti.task_id,
+            map_index=-1 if map_index is None else int(map_index),
+            try_number=int(ti.try_number or 1),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dag_id": self.dag_id,
@@ -123,6 +226,7 @@ class Lease:
     acquired_at: dt.datetime
     expires_at: dt.datetime
     update_time: dt.datetime
+    processor: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,6 +237,7 @@ class Lease:
             "acquired_at": _iso(self.acquired_at),
             "expires_at": _iso(self.expires_at),
             "update_time": _iso(self.update_time),
+            "processor": self.processor,
         }
 
     @classmethod
@@ -145,6 +250,7 @@ class Lease:
             acquired_at=as_utc(data["acquired_at"]),
             expires_at=as_utc(data["expires_at"]),
             update_time=as_utc(data["update_time"]),
+            processor=data.get("processor"),
         )
 
 
@@ -154,7 +260,10 @@ class LockState:
 
     ``age_seconds`` counts from ``acquired_at`` (the last grant or renewal, as legacy readers
     see it); ``held_seconds`` counts from the first grant to the current holder.
-    For a legacy document ``expires_at`` is ``acquired_at`` plus the legacy stale timeout.
+    A lock is ``legacy`` when a legacy processor holds it: its document lacks our fields, or a
+    legacy acquirer rewrote the legacy identity fields of ours (then ``holder`` is ``None``).
+    For a legacy lock ``expires_at`` is ``acquired_at`` plus the legacy stale timeout.
+    ``self_fence_seconds`` is the holder's own give-up time, written with its lease.
     """
 
     key: str
@@ -176,6 +285,8 @@ class LockState:
     held_seconds: float | None = None
     renewals: int | None = None
     update_time: dt.datetime | None = None
+    self_fence_seconds: float | None = None
+    retry_takeover_seconds: float | None = None
 
     @property
     def free(self) -> bool:
@@ -203,19 +314,35 @@ class LockState:
             "held_seconds": self.held_seconds,
             "renewals": self.renewals,
             "update_time": _iso(self.update_time),
+            "self_fence_seconds": self.self_fence_seconds,
+            "retry_takeover_seconds": self.retry_takeover_seconds,
             "free": self.free,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LockState:
+        """The inverse of ``to_dict`` (a trigger event carries the state as a dict)."""
+        times = ("acquired_at", "expires_at", "server_time", "granted_at", "update_time")
+        known = {f.name for f in fields(cls)}
+        values = {name: value for name, value in data.items() if name in known}
+        values.update({name: as_utc(data.get(name)) for name in times})
+        holder = data.get("holder")
+        values["holder"] = Owner.from_dict(holder) if holder else None
+        return cls(**values)
+
     def describe(self) -> str:
-        """One line for logs and sensor messages."""
+        """One line for logs, sensor messages, task notes and the CLI: who, where, age, expiry."""
         if not self.exists:
             return f"{self.key}: free"
         who = self.execution_id or "unknown holder"
+        where = f" on {self.instance}" if self.instance else ""
         kind = "legacy lock" if self.legacy else f"fence {self.fence}"
         if self.expired:
-            return f"{self.key}: expired {kind} of {who} ({-(self.expires_in_seconds or 0):.0f} s ago)"
-        return (f"{self.key}: held by {who} ({kind}), age {self.age_seconds:.0f} s, "
-                f"expires in {self.expires_in_seconds:.0f} s")
+            ago = -(self.expires_in_seconds or 0)
+            return f"{self.key}: expired {kind} of {who}{where} (expired {ago:.0f} s ago)"
+        age = "unknown" if self.age_seconds is None else f"{self.age_seconds:.0f} s"
+        expires = "unknown" if self.expires_in_seconds is None else f"{self.expires_in_seconds:.0f} s"
+        return f"{self.key}: held by {who}{where} ({kind}), age {age}, expires in {expires}"
 
 
 class LeaseError(Exception):
@@ -231,6 +358,26 @@ class LeaseHeld(LeaseError):
 
     def __reduce__(self):
         return type(self), (self.state,)
+
+
+class FenceCounterLost(LeaseError):
+    """The key's fence counter is missing or behind a fence already issued: grants are refused.
+
+    Granting now could issue a fence that an earlier holder already used, which the sink would
+    take for the same writer. The person on call restores the counter with
+    ``nba-pipeline locks reseed KEY --reason ...`` (audited).
+    """
+
+    def __init__(self, key: str, detail: str):
+        self.key = key
+        self.detail = detail
+        super().__init__(
+            f"refusing to grant {key}: {detail}. Restore the counter above every fence seen with "
+            f"`nba-pipeline locks reseed {key} --reason ...`"
+        )
+
+    def __reduce__(self):
+        return type(self), (self.key, self.detail)
 
 
 class LeaseLost(LeaseError):

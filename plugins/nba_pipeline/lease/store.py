@@ -4,24 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from google.api_core import retry as retries
+
 from nba_pipeline.lease.model import Lease, LeaseHeld, LockState, Owner
-from nba_pipeline.lease.protocol import Commit, Flow, LeaseProtocol, Query, Read, ordered, step
+from nba_pipeline.lease.protocol import (
+    Commit,
+    Flow,
+    LeaseProtocol,
+    Query,
+    Read,
+    is_transient,
+    ordered,
+    step,
+)
 
 
 class LeaseStore(LeaseProtocol):
     """Acquire, renew, release and inspect lease locks in ``processing_locks``.
 
-    ``client`` is a ``google.cloud.firestore.Client``. Keyword arguments name the lock, fence
-    counter and audit collections, the default lease length and the legacy stale timeout.
+    ``client`` is a ``google.cloud.firestore.Client``; ``policy`` a ``LeasePolicy`` (collections,
+    lease length, renewal and self-fence timings, each call's timeout and retry budget).
     """
 
+    def __init__(self, client: Any, policy=None):
+        super().__init__(client, policy)
+        self._retry = retries.Retry(
+            predicate=is_transient, initial=0.2, maximum=2.0, multiplier=2.0,
+            timeout=self.policy.rpc_budget_seconds,
+        )
+
     def _perform(self, request: Any) -> Any:
+        call = {"retry": self._retry, "timeout": self.policy.rpc_timeout_seconds}
         if isinstance(request, Read):
-            return ordered(request.refs, self.client.get_all(list(request.refs)))
+            return ordered(request.refs, self.client.get_all(list(request.refs), **call))
         if isinstance(request, Commit):
-            return request.batch.commit()
+            return request.batch.commit(retry=None, timeout=self.policy.rpc_timeout_seconds)
         if isinstance(request, Query):
-            return list(request.query.stream())
+            return list(request.query.stream(**call))
         raise TypeError(f"unknown request {request!r}")
 
     def _run(self, flow: Flow) -> Any:
@@ -36,24 +55,34 @@ class LeaseStore(LeaseProtocol):
         return value
 
     def acquire(self, key: str, owner: Owner, *, processor: str | None = None,
-                lease_seconds: int | None = None) -> Lease:
-        """Take the key or raise ``LeaseHeld``; the same task's live lease is taken over."""
-        return self._run(self._acquire(key, owner, processor, lease_seconds))
+                lease_seconds: int | None = None, fence_floor: int = 0) -> Lease:
+        """Take the key or raise ``LeaseHeld`` (see ``rules.acquisition_event`` for who may).
+
+        ``fence_floor`` is the highest fence the sink already holds for this key: a grant whose
+        fence would not exceed it raises ``FenceCounterLost`` instead (so does a missing counter
+        while the lock or the sink shows a fence).
+        """
+        return self._run(self._acquire(key, owner, processor, lease_seconds, fence_floor))
 
     def try_acquire(self, key: str, owner: Owner, *, processor: str | None = None,
-                    lease_seconds: int | None = None) -> Lease | None:
+                    lease_seconds: int | None = None, fence_floor: int = 0) -> Lease | None:
         """Like ``acquire`` but ``None`` when someone else holds the key."""
         try:
-            return self.acquire(key, owner, processor=processor, lease_seconds=lease_seconds)
+            return self.acquire(key, owner, processor=processor, lease_seconds=lease_seconds,
+                                fence_floor=fence_floor)
         except LeaseHeld:
             return None
 
-    def renew(self, lease: Lease) -> Lease:
-        """Extend the lease from now (server time); ``LeaseLost`` if it is no longer ours."""
-        return self._run(self._renew(lease))
+    def renew(self, lease: Lease, *, moved_to: Owner | None = None) -> Lease:
+        """Extend the lease from now (server time); ``LeaseLost`` if it is no longer ours.
+
+        ``moved_to``: the same try now running in another process (``owner.here()``); the lock's
+        ``instance`` and owner then name that process.
+        """
+        return self._run(self._renew(lease, moved_to))
 
     def release(self, lease: Lease) -> bool:
-        """Delete the lock if ``lease`` still owns it; otherwise log, audit and return False."""
+        """Delete the lock if ``lease`` still owns it (or it is already gone); else log, audit, False."""
         return self._run(self._release(lease))
 
     def inspect(self, key: str) -> LockState:
@@ -66,6 +95,13 @@ class LeaseStore(LeaseProtocol):
     def force_release(self, key: str, *, reason: str, actor: str) -> bool:
         """Delete whatever lock is on ``key`` (for the person on call); audited with the reason."""
         return self._run(self._force_release(key, reason, actor))
+
+    def reseed(self, key: str, at_least: int, *, reason: str, actor: str) -> int:
+        """Raise the key's fence counter to at least ``at_least``; returns the counter's value."""
+        return self._run(self._reseed(key, at_least, reason, actor))
+
+    def highest_audited_fence(self, key: str) -> int:
+        return self._run(self._highest_audited_fence(key))
 
     def audit_log(self, key: str | None = None, limit: int = 50) -> list[dict]:
         """Audit records, newest first, timestamps as ISO strings."""

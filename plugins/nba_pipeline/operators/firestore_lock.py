@@ -8,48 +8,15 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException
 
-from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
+from nba_pipeline.hooks.firestore_lock import LockHookMixin, LockSettings
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from nba_pipeline.lease import Owner
-
 LOCK_ACTIONS = ("acquire", "release", "renew")
 
 
-def task_owner(context: Context) -> Owner:
-    """The lease owner of the running task instance: dag, run, task, map index and try.
-
-    Host and process id default to this process's, so the lock document says where the work runs.
-    """
-    from nba_pipeline.lease import Owner
-
-    ti = context["ti"]
-    map_index = getattr(ti, "map_index", -1)
-    return Owner(
-        dag_id=ti.dag_id,
-        run_id=ti.run_id,
-        task_id=ti.task_id,
-        map_index=-1 if map_index is None else int(map_index),
-        try_number=int(ti.try_number or 1),
-    )
-
-
-def lock_hook_settings(operator: Any) -> dict[str, Any]:
-    """The ``FirestoreLockHook`` arguments of an operator or sensor that has lock settings."""
-    return {
-        "gcp_conn_id": operator.gcp_conn_id,
-        "impersonation_chain": operator.impersonation_chain,
-        "project_id": operator.firestore_project_id,
-        "collection": operator.lock_collection,
-        "fence_collection": operator.lock_fence_collection,
-        "audit_collection": operator.lock_audit_collection,
-        "lease_seconds": operator.lease_seconds,
-    }
-
-
-class FirestoreLockOperator(BaseOperator):
+class FirestoreLockOperator(LockHookMixin, BaseOperator):
     """
     Acquire, renew or release the Firestore lease lock ``lock_key``.
 
@@ -63,23 +30,12 @@ class FirestoreLockOperator(BaseOperator):
     :param lease_task_id: Task whose XCom holds the lease, for ``renew`` and ``release``. (templated)
     :param lease_xcom_key: XCom key of the lease in ``lease_task_id``.
     :param processor: Legacy ``processor`` field written on acquire. (templated)
-    :param lease_seconds: Lease length on acquire; defaults to the settings.
-    :param gcp_conn_id: The connection ID used to reach Firestore; defaults to the settings. (templated)
-    :param impersonation_chain: Optional service account to impersonate. (templated)
-    :param firestore_project_id: Project of the Firestore database. (templated)
-    :param lock_collection: Lock collection; defaults to the settings.
-    :param lock_fence_collection: Fence counter collection; defaults to the settings.
-    :param lock_audit_collection: Lock audit collection; defaults to the settings.
+    :param lease_seconds: Lease length on acquire; defaults to the settings' policy.
+    :param lock_settings: ``LockSettings`` (connection, Firestore project, collections, lease
+        timings); ``None`` reads the ``NBA_*`` settings when the task runs.
     """
 
-    template_fields: Sequence[str] = (
-        "lock_key",
-        "lease_task_id",
-        "processor",
-        "gcp_conn_id",
-        "impersonation_chain",
-        "firestore_project_id",
-    )
+    template_fields: Sequence[str] = ("lock_key", "lease_task_id", "processor")
     ui_color = "#f4d58d"
 
     def __init__(
@@ -91,12 +47,7 @@ class FirestoreLockOperator(BaseOperator):
         lease_xcom_key: str = "return_value",
         processor: str | None = None,
         lease_seconds: int | None = None,
-        gcp_conn_id: str | None = None,
-        impersonation_chain: str | Sequence[str] | None = None,
-        firestore_project_id: str | None = None,
-        lock_collection: str | None = None,
-        lock_fence_collection: str | None = None,
-        lock_audit_collection: str | None = None,
+        lock_settings: LockSettings | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -110,15 +61,9 @@ class FirestoreLockOperator(BaseOperator):
         self.lease_xcom_key = lease_xcom_key
         self.processor = processor
         self.lease_seconds = lease_seconds
-        self.gcp_conn_id = gcp_conn_id
-        self.impersonation_chain = impersonation_chain
-        self.firestore_project_id = firestore_project_id
-        self.lock_collection = lock_collection
-        self.lock_fence_collection = lock_fence_collection
-        self.lock_audit_collection = lock_audit_collection
+        self.lock_settings = lock_settings
 
-    def get_hook(self) -> FirestoreLockHook:
-        return FirestoreLockHook(**lock_hook_settings(self))
+
 
     def execute(self, context: Context) -> dict[str, Any] | None:
         if self.action == "acquire":
@@ -129,18 +74,14 @@ class FirestoreLockOperator(BaseOperator):
         return self._release(lease)
 
     def _acquire(self, context: Context) -> dict[str, Any]:
-        from nba_pipeline.lease import LeaseHeld
+        from nba_pipeline.lease import LeaseHeld, Owner
 
-        owner = task_owner(context)
+        owner = Owner.from_ti(context["ti"])
         try:
-            lease = self.get_hook().acquire(
-                self.lock_key, owner, processor=self.processor, lease_seconds=self.lease_seconds
-            )
+            lease = self.lease_store.acquire(self.lock_key, owner, processor=self.processor)
         except LeaseHeld as held:
-            from nba_pipeline.triggers.firestore_lock import describe_holder
-
             raise AirflowException(
-                f"lock {self.lock_key} is held by {describe_holder(held.state)}; {owner.execution_id} did not get it"
+                f"lock {held.state.describe()}; {owner.execution_id} did not get it"
             ) from held
         self.log.info("Acquired lock %s for %s with fence %s", lease.key, owner.execution_id, lease.fence)
         return lease.to_dict()
@@ -161,7 +102,7 @@ class FirestoreLockOperator(BaseOperator):
     def _renew(self, lease) -> dict[str, Any]:
         if lease is None:
             raise AirflowException(f"no lease for {self.lock_key} in XCom of {self.lease_task_id}; nothing to renew")
-        renewed = self.get_hook().renew(lease)
+        renewed = self.lease_store.renew(lease)
         self.log.info(
             "Renewed lock %s for %s, fence %s, now expires %s",
             renewed.key, renewed.owner.execution_id, renewed.fence, renewed.expires_at,
@@ -175,7 +116,7 @@ class FirestoreLockOperator(BaseOperator):
                 self.lock_key, self.lease_task_id,
             )
             return None
-        if self.get_hook().release(lease):
+        if self.lease_store.release(lease):
             self.log.info("Released lock %s held by %s, fence %s", lease.key, lease.owner.execution_id, lease.fence)
         else:
             self.log.warning(

@@ -1,13 +1,15 @@
 """Triggers that wait on a Firestore lease lock, and that keep a lease alive while BigQuery works.
 
 Both run in the triggerer, where no worker process of the task is alive: they poll with the
-asyncio ``AsyncLeaseStore`` and yield exactly one ``TriggerEvent``.
+asyncio ``AsyncLeaseStore`` and yield exactly one ``TriggerEvent``. Both take the lock
+settings as one JSON-safe dict (``LockSettings.to_dict()``), as the provider's triggers take
+``hook_params``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -15,53 +17,26 @@ from asgiref.sync import sync_to_async
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 if TYPE_CHECKING:
-    from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
+    from nba_pipeline.hooks.firestore_lock import FirestoreLockHook, LockSettings
     from nba_pipeline.lease import AsyncLeaseStore, Lease, LockState
 
 
-def describe_holder(state: LockState | dict[str, Any] | None) -> str:
-    """Who holds a lock, since when and until when, from a ``LockState`` or its dict."""
-    if state is None:
-        return "unknown holder"
-    if not isinstance(state, dict):
-        return state.describe()
-    if not state.get("exists"):
-        return f"{state.get('key')}: free"
-    who = state.get("execution_id") or "unknown holder"
-    kind = "legacy lock" if state.get("legacy") else f"fence {state.get('fence')}"
-    age, expires_in = state.get("age_seconds"), state.get("expires_in_seconds")
-    return (
-        f"{state.get('key')}: held by {who} ({kind}) on {state.get('instance')}, "
-        f"age {age if age is None else round(age)} s, expires in {expires_in if expires_in is None else round(expires_in)} s"
-    )
+class _LeaseStoreTrigger(BaseTrigger):
+    """Builds the lock hook and an ``AsyncLeaseStore`` from the serialised lock settings."""
 
+    lock_settings: dict[str, Any]
 
-class _LeaseStoreTriggerMixin:
-    """Builds the lock hook and an ``AsyncLeaseStore`` from serialisable settings."""
+    @property
+    def settings(self) -> LockSettings:
+        """The task's lock settings; none given means the triggerer's ``NBA_*`` settings."""
+        from nba_pipeline.hooks.firestore_lock import resolve_lock_settings
 
-    gcp_conn_id: str | None
-    impersonation_chain: str | Sequence[str] | None
-    project_id: str | None
-    collection: str | None
-    fence_collection: str | None
-    audit_collection: str | None
-    lease_seconds: int | None
-
-    def _lock_settings(self) -> dict[str, Any]:
-        return {
-            "gcp_conn_id": self.gcp_conn_id,
-            "impersonation_chain": self.impersonation_chain,
-            "project_id": self.project_id,
-            "collection": self.collection,
-            "fence_collection": self.fence_collection,
-            "audit_collection": self.audit_collection,
-            "lease_seconds": self.lease_seconds,
-        }
+        return resolve_lock_settings(self.lock_settings or None)
 
     def get_lock_hook(self) -> FirestoreLockHook:
         from nba_pipeline.hooks.firestore_lock import FirestoreLockHook
 
-        return FirestoreLockHook(**self._lock_settings())
+        return FirestoreLockHook(lock_settings=self.settings)
 
     async def open_store(self) -> tuple[Any, AsyncLeaseStore]:
         """An asyncio Firestore client and its store; close the client when done."""
@@ -70,6 +45,11 @@ class _LeaseStoreTriggerMixin:
         await sync_to_async(hook.prepare_credentials)()
         client = hook.get_async_client()
         return client, hook.get_async_store(client)
+
+    async def call(self, awaitable):
+        """One lease call, bounded: a hung Firestore call must not stall the trigger."""
+        policy = self.settings.policy
+        return await asyncio.wait_for(awaitable, timeout=policy.rpc_budget_seconds + policy.rpc_timeout_seconds)
 
 
 async def _close(client: Any) -> None:
@@ -83,29 +63,26 @@ async def _close(client: Any) -> None:
         pass
 
 
-class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
+class FirestoreLockTrigger(_LeaseStoreTrigger):
     """
     Wait until a Firestore lease lock is free, or take it as soon as it is free.
 
     Yields one event: ``{"status": "free", "state": ...}``, ``{"status": "acquired", "lease": ...}``,
     ``{"status": "timeout", "state": ...}`` or ``{"status": "error", "message": ...}``.
 
-    A duplicate instance of this trigger (the triggerer may run one twice) acquires with the
-    same ``owner``, so it is the same task taking over its own lease, never a second grant.
+    A duplicate instance of this trigger (the triggerer may run one twice) acquires as the same
+    try of the same task: it finds the lock held by exactly this owner and recovers that very
+    lease (same fence), so there is never a second grant.
 
     :param lock_key: Lock document id, e.g. ``PlayerGameSummaryProcessor_2026-02-03``.
     :param owner: The waiting task's ``Owner`` as a dict; required with ``acquire_when_free``.
     :param acquire_when_free: Acquire the lock atomically as soon as it is free.
     :param processor: Legacy ``processor`` field written into the lock document on acquire.
-    :param lease_seconds: Lease length on acquire; defaults to the settings.
+    :param lease_seconds: Lease length on acquire; defaults to the settings' policy.
+    :param fence_floor: The highest fence the sink already holds; a grant must exceed it.
     :param poll_interval: Seconds between two looks at the lock.
     :param deadline: ISO timestamp, judged on Firestore server time, at which waiting stops.
-    :param gcp_conn_id: The connection ID used to reach Firestore.
-    :param impersonation_chain: Optional service account to impersonate.
-    :param project_id: Project of the Firestore database.
-    :param collection: Lock collection; defaults to the settings.
-    :param fence_collection: Fence counter collection; defaults to the settings.
-    :param audit_collection: Lock audit collection; defaults to the settings.
+    :param lock_settings: ``LockSettings.to_dict()`` of the task.
     """
 
     def __init__(
@@ -116,14 +93,10 @@ class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
         acquire_when_free: bool = False,
         processor: str | None = None,
         lease_seconds: int | None = None,
+        fence_floor: int = 0,
         poll_interval: float = 10.0,
         deadline: str | None = None,
-        gcp_conn_id: str | None = None,
-        impersonation_chain: str | Sequence[str] | None = None,
-        project_id: str | None = None,
-        collection: str | None = None,
-        fence_collection: str | None = None,
-        audit_collection: str | None = None,
+        lock_settings: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         if acquire_when_free and not owner:
@@ -133,14 +106,10 @@ class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
         self.acquire_when_free = acquire_when_free
         self.processor = processor
         self.lease_seconds = lease_seconds
+        self.fence_floor = int(fence_floor or 0)
         self.poll_interval = poll_interval
         self.deadline = deadline
-        self.gcp_conn_id = gcp_conn_id
-        self.impersonation_chain = impersonation_chain
-        self.project_id = project_id
-        self.collection = collection
-        self.fence_collection = fence_collection
-        self.audit_collection = audit_collection
+        self.lock_settings = dict(lock_settings or {})
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -151,14 +120,10 @@ class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
                 "acquire_when_free": self.acquire_when_free,
                 "processor": self.processor,
                 "lease_seconds": self.lease_seconds,
+                "fence_floor": self.fence_floor,
                 "poll_interval": self.poll_interval,
                 "deadline": self.deadline,
-                "gcp_conn_id": self.gcp_conn_id,
-                "impersonation_chain": self.impersonation_chain,
-                "project_id": self.project_id,
-                "collection": self.collection,
-                "fence_collection": self.fence_collection,
-                "audit_collection": self.audit_collection,
+                "lock_settings": self.lock_settings,
             },
         )
 
@@ -174,23 +139,23 @@ class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
         owner = Owner.from_dict(self.owner)
         if not (state.free or owner.same_task(state.holder)):
             return None
-        return await store.try_acquire(
-            self.lock_key, owner, processor=self.processor, lease_seconds=self.lease_seconds
-        )
+        # The rules decide: a grant, this try's own lease recovered, or a retry's takeover.
+        return await self.call(store.try_acquire(
+            self.lock_key, owner, processor=self.processor, lease_seconds=self.lease_seconds,
+            fence_floor=self.fence_floor,
+        ))
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         client = None
         try:
             client, store = await self.open_store()
             while True:
-                state = await store.inspect(self.lock_key)
+                state = await self.call(store.inspect(self.lock_key))
                 if self.acquire_when_free:
                     lease = await self._try_acquire(store, state)
                     if lease is not None:
-                        self.log.info(
-                            "Acquired lock %s for %s with fence %s", self.lock_key,
-                            lease.owner.execution_id, lease.fence,
-                        )
+                        self.log.info("Acquired lock %s for %s with fence %s", self.lock_key,
+                                      lease.owner.execution_id, lease.fence)
                         yield TriggerEvent(
                             {"status": "acquired", "lock_key": self.lock_key, "lease": lease.to_dict()}
                         )
@@ -200,10 +165,10 @@ class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
                     yield TriggerEvent({"status": "free", "lock_key": self.lock_key, "state": state.to_dict()})
                     return
                 if self._past_deadline(state):
-                    self.log.info("Gave up waiting for the lock: %s", describe_holder(state))
+                    self.log.info("Gave up waiting for the lock: %s", state.describe())
                     yield TriggerEvent({"status": "timeout", "lock_key": self.lock_key, "state": state.to_dict()})
                     return
-                self.log.info("Waiting for the lock: %s; next look in %s s", describe_holder(state), self.poll_interval)
+                self.log.info("Waiting for the lock: %s; next look in %s s", state.describe(), self.poll_interval)
                 await asyncio.sleep(self.poll_interval)
         except asyncio.CancelledError:
             raise
@@ -214,160 +179,142 @@ class FirestoreLockTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
             await _close(client)
 
 
-class LeaseGuardedBigQueryJobTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
+class LeaseGuardedBigQueryJobTrigger(_LeaseStoreTrigger):
     """
     Poll a BigQuery job and renew the lease that guards it, in one loop.
 
-    When a renewal finds the lease lost (taken over, removed, or Firestore refuses), the job is
-    cancelled and an error event is yielded. Events: ``{"status": "success", "job_id", "lease"}``
-    or ``{"status": "error", "message", "job_id", "lease", "lease_lost"}``.
+    The lease is lost when a renewal is refused (taken over, removed, a legacy writer took it),
+    or when no renewal succeeded for the policy's ``self_fence_seconds`` on the triggerer's
+    monotonic clock (Firestore down, hung calls): the job is then cancelled and an error event
+    yielded. Any other failure (a job status call that fails) cancels the job too before the
+    error event, so the task never releases the lease while its job may still write.
+    Events: ``{"status": "success", "job_id", "lease"}`` or
+    ``{"status": "error", "message", "job_id", "lease", "lease_lost"}``.
 
-    :param conn_id: The connection ID used for BigQuery and Firestore.
     :param job_id: The BigQuery job to watch.
     :param project_id: Google Cloud project where the job runs.
     :param location: Location of the job.
     :param lease: The guarding ``Lease`` as a dict (``Lease.to_dict()``).
     :param poll_interval: Seconds between two job status checks.
-    :param renew_interval: Seconds between two lease renewals; defaults to a third of the lease.
-    :param impersonation_chain: Optional service account to impersonate.
     :param cancel_on_kill: Cancel the job (and release the lease) when the task is killed.
-    :param firestore_project_id: Project of the Firestore database.
-    :param collection: Lock collection; defaults to the settings.
-    :param fence_collection: Fence counter collection; defaults to the settings.
-    :param audit_collection: Lock audit collection; defaults to the settings.
+    :param lock_settings: ``LockSettings.to_dict()`` of the task; its connection serves BigQuery too.
     """
 
     def __init__(
         self,
         *,
-        conn_id: str | None,
         job_id: str,
         project_id: str | None,
         location: str | None,
         lease: dict[str, Any],
         poll_interval: float = 4.0,
-        renew_interval: float | None = None,
-        impersonation_chain: str | Sequence[str] | None = None,
         cancel_on_kill: bool = True,
-        firestore_project_id: str | None = None,
-        collection: str | None = None,
-        fence_collection: str | None = None,
-        audit_collection: str | None = None,
+        lock_settings: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
-        self.conn_id = conn_id
         self.job_id = job_id
-        self.job_project_id = project_id
+        self.project_id = project_id
         self.location = location
         self.lease = lease
         self.poll_interval = poll_interval
-        self.renew_interval = renew_interval
-        self.impersonation_chain = impersonation_chain
         self.cancel_on_kill = cancel_on_kill
-        self.firestore_project_id = firestore_project_id
-        self.collection = collection
-        self.fence_collection = fence_collection
-        self.audit_collection = audit_collection
+        self.lock_settings = dict(lock_settings or {})
         self._current_lease: Lease | None = None
-
-    # Settings the mixin reads, named after this trigger's own arguments.
-    @property
-    def gcp_conn_id(self) -> str | None:
-        return self.conn_id
-
-    @property
-    def project_id(self) -> str | None:
-        return self.firestore_project_id
-
-    @property
-    def lease_seconds(self) -> int | None:
-        return int(self.lease["lease_seconds"])
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
             "nba_pipeline.triggers.firestore_lock.LeaseGuardedBigQueryJobTrigger",
             {
-                "conn_id": self.conn_id,
                 "job_id": self.job_id,
-                "project_id": self.job_project_id,
+                "project_id": self.project_id,
                 "location": self.location,
                 "lease": self.lease,
                 "poll_interval": self.poll_interval,
-                "renew_interval": self.renew_interval,
-                "impersonation_chain": self.impersonation_chain,
                 "cancel_on_kill": self.cancel_on_kill,
-                "firestore_project_id": self.firestore_project_id,
-                "collection": self.collection,
-                "fence_collection": self.fence_collection,
-                "audit_collection": self.audit_collection,
+                "lock_settings": self.lock_settings,
             },
         )
 
     def _get_async_hook(self):
         from airflow.providers.google.cloud.hooks.bigquery import BigQueryAsyncHook
 
-        return BigQueryAsyncHook(
-            gcp_conn_id=self.conn_id, impersonation_chain=self.impersonation_chain, use_legacy_sql=False
-        )
-
-    def _renew_every(self, lease: Lease) -> float:
-        if self.renew_interval:
-            return float(self.renew_interval)
-        return max(1.0, lease.lease_seconds / 3)
+        settings = self.settings
+        return BigQueryAsyncHook(gcp_conn_id=settings.gcp_conn_id,
+                                 impersonation_chain=settings.impersonation_chain, use_legacy_sql=False)
 
     async def cancel_job(self, hook) -> None:
-        """Ask BigQuery to cancel the job; its state is read back by the next status check."""
-        # The synchronous client honours BIGQUERY_EMULATOR_HOST and anonymous connections;
-        # the provider's gcloud-aio cancel builds its own URL and token.
-        sync_hook = await hook.get_sync_hook()
-        client = await sync_to_async(sync_hook.get_client)(project_id=self.job_project_id, location=self.location)
-        self.log.info("Cancelling BigQuery job %s", self.job_id)
-        await sync_to_async(client.cancel_job)(self.job_id, project=self.job_project_id, location=self.location)
+        """Ask BigQuery to cancel the job (best effort, logged); its state is read back later."""
+        try:
+            # The synchronous client honours BIGQUERY_EMULATOR_HOST and anonymous connections;
+            # the provider's gcloud-aio cancel builds its own URL and token.
+            sync_hook = await hook.get_sync_hook()
+            client = await sync_to_async(sync_hook.get_client)(project_id=self.project_id, location=self.location)
+            self.log.info("Cancelling BigQuery job %s", self.job_id)
+            await sync_to_async(client.cancel_job)(self.job_id, project=self.project_id, location=self.location)
+        except Exception:
+            self.log.exception("Could not cancel BigQuery job %s; the sink's fence still refuses its write "
+                               "once a newer lease writes", self.job_id)
 
     def _event(self, status: str, lease: Lease, **extra: Any) -> TriggerEvent:
         return TriggerEvent({"status": status, "job_id": self.job_id, "lease": lease.to_dict(), **extra})
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        from nba_pipeline.lease import Lease, LeaseLost
+    async def _renew(self, store: AsyncLeaseStore, lease: Lease, last_ok: float) -> tuple[Lease, float, str | None]:
+        """Renew once: (lease, time of the last success, why the lease is lost or ``None``)."""
+        from nba_pipeline.lease import LeaseLost
 
         loop = asyncio.get_running_loop()
+        policy = self.settings.policy
+        started = loop.time()
+        if started - last_ok > policy.self_fence_seconds:
+            return lease, last_ok, (f"no renewal succeeded for {started - last_ok:.1f} s (self-fence after "
+                                    f"{policy.self_fence_seconds:g} s)")
+        try:
+            renewed = await self.call(store.renew(lease))
+        except LeaseLost as lost:
+            return lease, last_ok, str(lost)
+        except Exception as error:
+            # Firestore unreachable is not proof of loss yet: retry until the self-fence deadline.
+            self.log.warning("Renewing lease on %s failed (%r); self-fence in %.0f s", lease.key, error,
+                             policy.self_fence_seconds - (loop.time() - last_ok))
+            return lease, last_ok, None
+        self.log.info("Renewed lease on %s for %s, fence %s, expires %s", renewed.key,
+                      renewed.owner.execution_id, renewed.fence, renewed.expires_at)
+        return renewed, started, None
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from nba_pipeline.lease import Lease
+
+        loop = asyncio.get_running_loop()
+        policy = self.settings.policy
         lease = self._current_lease = Lease.from_dict(self.lease)
         hook = self._get_async_hook()
         client = None
+        # The worker renewed right before deferring; count from the lease's own grant time at worst.
+        last_ok = loop.time()
         try:
             client, store = await self.open_store()
             # Renew at once: this also proves, after the hand-over from the worker, that the lease is ours.
             next_renewal = loop.time()
             while True:
                 if loop.time() >= next_renewal:
-                    try:
-                        lease = self._current_lease = await store.renew(lease)
-                    except Exception as error:
-                        # Firestore unreachable counts as lost: nobody can prove the lease is ours.
-                        lost = error if isinstance(error, LeaseLost) else LeaseLost(
-                            lease.key, f"renewal failed: {error!r}"
-                        )
-                        self.log.error(
-                            "Lease on %s (fence %s, %s) lost: %s; cancelling BigQuery job %s",
-                            lease.key, lease.fence, lease.owner.execution_id, lost, self.job_id,
-                        )
+                    lease, renewed_at, lost = await self._renew(store, lease, last_ok)
+                    self._current_lease = lease
+                    if lost:
+                        self.log.error("Lease on %s (fence %s, %s) lost: %s; cancelling BigQuery job %s",
+                                       lease.key, lease.fence, lease.owner.execution_id, lost, self.job_id)
                         await self.cancel_job(hook)
                         yield self._event(
                             "error", lease, lease_lost=True,
-                            message=(
-                                f"lease on {lease.key} (fence {lease.fence}) was lost while BigQuery job "
-                                f"{self.job_id} ran ({lost}); the job was cancelled"
-                            ),
+                            message=(f"lease on {lease.key} (fence {lease.fence}) was lost while BigQuery job "
+                                     f"{self.job_id} ran ({lost}); the job was cancelled"),
                         )
                         return
-                    self.log.info(
-                        "Renewed lease on %s for %s, fence %s, expires %s",
-                        lease.key, lease.owner.execution_id, lease.fence, lease.expires_at,
-                    )
-                    next_renewal = loop.time() + self._renew_every(lease)
-                job_status = await hook.get_job_status(
-                    job_id=self.job_id, project_id=self.job_project_id, location=self.location
-                )
+                    succeeded = renewed_at != last_ok
+                    last_ok = renewed_at
+                    next_renewal = loop.time() + (policy.renew_seconds if succeeded
+                                                  else max(0.2, policy.renew_seconds / 4))
+                job_status = await hook.get_job_status(job_id=self.job_id, project_id=self.project_id,
+                                                       location=self.location)
                 if job_status["status"] == "success":
                     yield self._event("success", lease, message=job_status["message"])
                     return
@@ -380,12 +327,15 @@ class LeaseGuardedBigQueryJobTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
             raise
         except Exception as error:
             self.log.exception("Watching BigQuery job %s under lease %s failed", self.job_id, lease.key)
-            yield self._event("error", lease, lease_lost=False, message=str(error))
+            # Cancel before the task gets the event and releases: no write may outlive the lease.
+            await self.cancel_job(hook)
+            yield self._event("error", lease, lease_lost=False,
+                              message=f"{error}; BigQuery job {self.job_id} was cancelled")
         finally:
             await _close(client)
 
     async def on_kill(self) -> None:
-        """Cancel the job and give the lease back when a person kills the task."""
+        """Cancel the job, then give the lease back, when a person kills the task."""
         if not self.cancel_on_kill:
             return
         await self.cancel_job(self._get_async_hook())
@@ -397,6 +347,6 @@ class LeaseGuardedBigQueryJobTrigger(_LeaseStoreTriggerMixin, BaseTrigger):
                 from nba_pipeline.lease import Lease
 
                 lease = Lease.from_dict(self.lease)
-            await store.release(lease)
+            await self.call(store.release(lease))
         finally:
             await _close(client)

@@ -6,10 +6,14 @@ import datetime as dt
 
 from airflow.sdk import DAG
 
+from nba_pipeline.hooks.firestore_lock import LockSettings
+from nba_pipeline.lease import LeasePolicy
 from nba_pipeline.operators import FirestoreLockOperator, LeaseGuardedBigQueryInsertJobOperator
 from nba_pipeline.sensors import FirestoreLockSensor
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+# The default collections, with renewals every half second so the tests see several.
+FAST_RENEWALS = LockSettings(policy=LeasePolicy(renew_seconds=0.5))
 
 with DAG("nba_lock_test_guarded", schedule=None, start_date=START, catchup=False,
          params={"lock_key": "", "sql": "SELECT 1", "game_date": "2026-02-03"}) as guarded_dag:
@@ -30,7 +34,7 @@ with DAG("nba_lock_test_guarded", schedule=None, start_date=START, catchup=False
             }
         },
         processor="TestLockProcessor",
-        heartbeat_interval=0.5,
+        lock_settings=FAST_RENEWALS,
         lock_poll_interval=0.5,
         lock_timeout=dt.timedelta(seconds=60),
         poll_interval=0.5,
@@ -55,6 +59,7 @@ with DAG("nba_lock_test_sensor", schedule=None, start_date=START, catchup=False,
         task_id="wait_for_lock",
         lock_key="{{ params.lock_key }}",
         acquire_when_free=True,
+        work_timeout=dt.timedelta(minutes=5),
         poke_interval=0.5,
         timeout=30,
         on_timeout="skip",

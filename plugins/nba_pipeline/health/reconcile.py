@@ -3,12 +3,15 @@
 ``plan_reconcile`` compares Firestore with BigQuery (never Firestore with itself) through the
 same ``HealthWindow`` the health check reads, and returns what it would change; it writes
 nothing. ``apply`` rewrites the records of the plan and hands the dates whose phases are still
-incomplete to a ``trigger`` (the reconcile DAG's TriggerDagRunOperator, or ``run_locally``).
+incomplete to a ``trigger`` (the CLI's local runs; the ``nba_reconcile`` DAG triggers them with
+its TriggerDagRunOperator instead). ``run_reconcile`` is the two in order, what the DAG and
+``nba-pipeline reconcile`` both call.
 
 A processor's entry is kept when the warehouse agrees with it, rewritten with the warehouse's
 count (distinct merge keys) when it disagrees, added when the table has rows but no entry, and
 dropped when it claims rows the table does not have. An entry with ``record_count`` 0 and no
-rows (a recorded day without games) is kept.
+rows (a recorded day without games) is kept. Locks and duplicate rows are not touched (see
+``checks.FIXED_BY_RECONCILE``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from dataclasses import dataclass, field
 from nba_pipeline import processors
 from nba_pipeline.completion import COMPLETED_COUNT, TRIGGERED, CompletionStore, document_date, entries_of
 from nba_pipeline.config import Settings
-from nba_pipeline.health import HealthWindow, day_progress, has_work
+from nba_pipeline.health.checks import day_progress
+from nba_pipeline.health.window import CouldNotCheck, HealthWindow, as_date, open_window, service_errors
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +130,8 @@ def _desired(window: HealthWindow, phase: int, day: dt.date) -> tuple[dict[str, 
     return desired, reasons
 
 
-def plan_reconcile(bigquery_client, firestore_client, dates: Iterable[dt.date], *,
-                   config: Settings | None = None, window: HealthWindow | None = None) -> ReconcilePlan:
-    """Compare the completion records of ``dates`` with the warehouse; reads only."""
-    window = window or HealthWindow(bigquery_client, firestore_client, dates, config=config)
+def plan_reconcile(window: HealthWindow) -> ReconcilePlan:
+    """Compare the completion records of the window's dates with the warehouse; reads only."""
     plan = ReconcilePlan(dates=list(window.dates))
     for day in window.dates:
         desired = {}
@@ -149,7 +151,7 @@ def plan_reconcile(bigquery_client, firestore_client, dates: Iterable[dt.date], 
             if reasons:
                 plan.changes.append(RecordChange(
                     phase, day, window.document_path(phase, day), entries, triggered, tuple(reasons)))
-        state = day_progress(desired[3], desired[4], has_work=has_work(window, day))
+        state = day_progress(desired[3], desired[4], has_work=window.has_work(day))
         if state is not None:
             plan.reruns.append(day)
             missing = [p.name for p in processors.PROCESSORS if p.name not in desired[p.phase]]
@@ -190,3 +192,71 @@ def apply(plan: ReconcilePlan, store: CompletionStore, *, trigger: Trigger | Non
         result.runs = list(trigger(list(plan.reruns)))
     return result
 
+
+@dataclass
+class ReconcileReport:
+    """The outcome of ``run_reconcile``: the plan and, with ``fix``, what was done; or an error."""
+
+    dates: list[dt.date]
+    fix: bool
+    plan: ReconcilePlan | None = None
+    result: ReconcileResult | None = None
+    error: str | None = None
+
+    @property
+    def runs(self) -> list[dict]:
+        return self.result.runs if self.result else []
+
+    @property
+    def failed_runs(self) -> list[dict]:
+        return self.result.failed_runs if self.result else []
+
+    @property
+    def unreported_runs(self) -> int:
+        """Triggered runs that did not report back."""
+        return len(self.result.triggered) - len(self.result.runs) if self.result else 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 nothing to change, or all changed and run; 1 a dry run that would change something,
+        or a re-run that failed or did not report back; 2 could not check."""
+        if self.error:
+            return 2
+        if not self.fix:
+            return 0 if self.plan.empty else 1
+        return 1 if self.failed_runs or self.unreported_runs else 0
+
+    def lines(self) -> list[str]:
+        """For people and logs: what would change (dry run) or what was rewritten (fix)."""
+        if self.plan.empty:
+            return self.plan.describe()
+        if not self.fix:
+            return [f"would {line}" for line in self.plan.describe()]
+        return [f"rewrote {change.document}: {'; '.join(change.reasons)}" for change in self.plan.changes]
+
+    def to_dict(self) -> dict:
+        data = {"fix": self.fix, "plan": self.plan.to_dict() if self.plan else None}
+        if self.result is not None:
+            data["result"] = self.result.to_dict()
+        return data
+
+
+def run_reconcile(bigquery_client, firestore_client, dates: Iterable[dt.date], *, fix: bool = False,
+                  trigger: Trigger | None = None, reason: str = "reconcile --fix",
+                  config: Settings | None = None) -> ReconcileReport:
+    """Plan over ``dates``; with ``fix``, rewrite the records and hand the re-runs to ``trigger``.
+
+    A service that does not answer while planning gives exit code 2 and changes nothing; one
+    that fails while rewriting raises (some records may be rewritten: run it again).
+    """
+    dates = sorted({as_date(d) for d in dates})
+    try:
+        with service_errors():
+            plan = plan_reconcile(open_window(bigquery_client, firestore_client, dates, config=config))
+    except CouldNotCheck as error:
+        log.info("reconcile could not run: %s", error)
+        return ReconcileReport(dates, fix, error=str(error))
+    if not fix:
+        return ReconcileReport(dates, fix, plan)
+    return ReconcileReport(dates, fix, plan, apply(plan, CompletionStore(firestore_client), trigger=trigger,
+                                                   reason=reason))

@@ -22,13 +22,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The test helpers import their environment helper from tests/ as a top-level module.
+sys.path.insert(0, str(ROOT / "tests"))
 
 from nba_pipeline.clients import bigquery_client  # noqa: E402
 from nba_pipeline.run_dates import scheduled_logical_date  # noqa: E402
 from nba_pipeline_dev.local import cluster, stack, standalone  # noqa: E402
 from nba_pipeline_dev.local.api import AirflowApi  # noqa: E402
 from nba_pipeline_dev.local.runs import run_backfill  # noqa: E402
-from tests.e2e.support import isolated_world, patched_environ  # noqa: E402
+from environment import patched_environ  # noqa: E402
+from tests.e2e.support import isolated_world  # noqa: E402
 
 FIRST = dt.date(2026, 2, 1)
 MIB = 2 ** 20

@@ -34,18 +34,22 @@ DAG_ID = "nba_pipeline"
 SLOW_PROCESSOR = "team_defense_game_summary"
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
 # Short lease timings and Airflow liveness checks, so lost leases and dead workers are judged
-# within seconds; the production defaults are minutes.
+# within a minute; the production defaults are minutes. Self-fence after min(60, 600) - 5 = 55 s
+# without a renewal; a retry takes over its older try after 55 + 5 = 60 s of silence.
 FAULT_ENV = {
-    "NBA_LEASE_SECONDS": "30",
-    "NBA_LEASE_RENEW_SECONDS": "5",
+    "NBA_LEASE_SECONDS": "60",
+    "NBA_LEASE_RENEW_SECONDS": "3",
     "NBA_LEASE_MARGIN_SECONDS": "5",
-    "NBA_LEGACY_STALE_SECONDS": "40",
-    "NBA_FIRESTORE_TIMEOUT_SECONDS": "5",
+    "NBA_FIRESTORE_TIMEOUT_SECONDS": "3",
     "NBA_RAW_POKE_SECONDS": "2",
     "NBA_TEST_RETRY_DELAY_SECONDS": "5",
+    # A task whose worker died is failed (and retried) after 30 s without a task heartbeat.
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
     "AIRFLOW__CORE__PARALLELISM": "8",
 }
+SELF_FENCE_SECONDS = 55
+RETRY_TAKEOVER_SECONDS = 60
 
 
 def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
@@ -82,7 +86,11 @@ def delay_merge(client, target_date: dt.date, rounds: int) -> None:
 
 @dataclass
 class Reference:
-    """A clean warehouse run one processor at a time, dates in order: what the tables should be."""
+    """A clean warehouse run one processor at a time: what the tables should be.
+
+    Dates are run in the order the cluster ran them (each call's dates in date order, after
+    the dates of earlier calls), because a date's history-reading steps see what ran before it.
+    """
 
     client: object
     env: dict[str, str]
@@ -92,7 +100,6 @@ class Reference:
         with patched_environ(self.env):
             for day in sorted(dates):
                 if day not in self.done:
-                    assert not self.done or day > max(self.done), "the reference runs dates in order"
                     run_phase(self.client, 3, day)
                     run_phase(self.client, 4, day)
                     self.done.append(day)
@@ -129,34 +136,46 @@ class ClusterWorld:
         return home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}" / f"task_id={task_id}" / f"attempt={attempt}.log"
 
 
-def lease_history(store, key: str) -> dict:
-    """Grants, releases and refusals of ``key`` from the audit, checked for overlaps.
+def _at(event: dict) -> dt.datetime:
+    return dt.datetime.fromisoformat(event["at"])
 
-    Returns ``intervals`` (holder, fence, granted at, ended at, how it ended), ``refusals`` and
-    ``renewals``. Fails when a grant happens while another holder's lease is open (a takeover is
-    a grant that ends the previous interval), when fences do not strictly increase, or when the
-    key is left held.
+
+def lease_history(store, key: str) -> dict:
+    """Grants, releases, renewals and refusals of ``key`` from the audit, checked for overlaps.
+
+    Returns ``intervals`` (holder, fence, granted at, ended at, how it ended, last renewal),
+    ``refusals`` and ``renewals``. Fails when a grant happens while another holder's lease is
+    open (a takeover is a grant that ends the previous interval), when fences do not strictly
+    increase, when a holder renews after its interval ended, or when the key is left held.
+    A ``recover`` (the same try finding its own grant) continues its interval.
     """
-    events = sorted(store.audit_log(key, limit=1000), key=lambda e: e["at"])
+    events = sorted(store.audit_log(key, limit=2000), key=_at)
     intervals, refusals, renewals, open_interval = [], [], 0, None
     for event in events:
-        kind = event["event"]
+        kind, holder = event["event"], event.get("execution_id")
         if kind in ("acquire", "takeover"):
             if open_interval is not None:
-                assert kind == "takeover", f"{key}: {event['execution_id']} acquired while {open_interval['holder']} held it"
-                open_interval.update(ended=event["at"], how="taken over")
+                assert kind == "takeover", f"{key}: {holder} acquired while {open_interval['holder']} held it"
+                open_interval.update(ended=_at(event), how="taken over")
                 intervals.append(open_interval)
-            open_interval = {"holder": event["execution_id"], "fence": event["fence"], "granted": event["at"],
-                             "ended": None, "how": None, "kind": kind}
-        elif kind in ("release", "force_release"):
-            if open_interval is not None:
-                open_interval.update(ended=event["at"], how=kind)
-                intervals.append(open_interval)
-                open_interval = None
-        elif kind == "refusal":
-            refusals.append(event)
+            open_interval = {"holder": holder, "fence": event["fence"], "granted": _at(event),
+                             "ended": None, "how": None, "kind": kind, "last_renewal": _at(event),
+                             "renewals": 0}
+        elif kind == "recover":
+            assert open_interval is not None and open_interval["fence"] == event["fence"], (key, event)
         elif kind == "renew":
             renewals += 1
+            assert open_interval is not None and open_interval["fence"] == event["fence"], (
+                f"{key}: fence {event['fence']} renewed outside its interval")
+            open_interval["last_renewal"] = _at(event)
+            open_interval["renewals"] += 1
+        elif kind in ("release", "force_release"):
+            if open_interval is not None and (kind == "force_release" or open_interval["fence"] == event["fence"]):
+                open_interval.update(ended=_at(event), how=kind)
+                intervals.append(open_interval)
+                open_interval = None
+        elif kind in ("refusal", "lost_to_legacy"):
+            refusals.append(event)
     assert open_interval is None, f"{key} left held by {open_interval['holder']}"
     fences = [i["fence"] for i in intervals]
     assert fences == sorted(fences) and len(set(fences)) == len(fences), (key, fences)
@@ -170,7 +189,8 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str):
 
 
 @contextlib.contextmanager
-def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str = "cluster"):
+def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str = "cluster",
+                  extra_env: dict[str, str] | None = None):
     """Seeded world and reference, then the cluster started in it; stopped and cleaned up after."""
     with contextlib.ExitStack() as stack:
         world = stack.enter_context(isolated_world(client, tmp / "world", start=start, end=end, name=name))
@@ -188,6 +208,7 @@ def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str 
             "NBA_CLUSTER_DIR": str(cluster_dir),
             "NBA_SQL_ROOT": str(slow_sql_root(tmp / "sql")),
             "PYTHONPATH": os.pathsep.join(p for p in (str(POLICY_DIR), world_env.get("PYTHONPATH", "")) if p),
+            **(extra_env or {}),
         }
         stack.enter_context(patched_environ(values))
         stack.callback(cluster.stop)
@@ -221,3 +242,48 @@ def run_ids(runs: list[dict]) -> list[str]:
 
 def airflow_home() -> Path:
     return airflow_env.airflow_home(cluster=True)
+
+
+def backfill_dates(backfill_id: int) -> dict[str, dict]:
+    """What Airflow decided for each logical date of a backfill (its ``backfill_dag_run`` rows).
+
+    ``exception_reason`` says why a date got no run (``in flight``: a run of that logical date
+    was still running); the REST API does not show it.
+    """
+    import psycopg2
+
+    connection = psycopg2.connect(
+        host="127.0.0.1", port=airflow_env.cluster_ports()["postgres"], user=airflow_env.POSTGRES_USER,
+        password=airflow_env.POSTGRES_PASSWORD, dbname=airflow_env.POSTGRES_DB, connect_timeout=5,
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT b.logical_date, b.exception_reason, r.run_id FROM backfill_dag_run b "
+                "LEFT JOIN dag_run r ON r.id = b.dag_run_id WHERE b.backfill_id = %s ORDER BY b.sort_ordinal",
+                (backfill_id,),
+            )
+            rows = cursor.fetchall()
+    finally:
+        connection.close()
+    return {day.isoformat(): {"exception_reason": reason, "run_id": run_id} for day, reason, run_id in rows}
+
+
+def merge_rounds_for(client, seconds: float, probe_rounds: int = 20000) -> int:
+    """Rounds of the slow-MERGE spin that take about ``seconds`` on this machine now."""
+    began = time.monotonic()
+    client.query(f"WITH RECURSIVE spin AS (SELECT 0 AS i UNION ALL SELECT i + 1 FROM spin WHERE i < {probe_rounds}) "
+                 "SELECT MAX(i) FROM spin").result()
+    rate = probe_rounds / max(time.monotonic() - began, 0.05)
+    return int(rate * seconds)
+
+
+def clear_merge_delays(client) -> None:
+    client.query(f"DELETE FROM `{table_id('merge_delays', 'raw')}` WHERE TRUE").result()
+
+
+def log_has(path: Path, text: str) -> bool:
+    try:
+        return text in path.read_text(errors="replace")
+    except OSError:
+        return False

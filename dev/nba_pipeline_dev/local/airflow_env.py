@@ -29,6 +29,8 @@ CLUSTER_SETTINGS = {
     "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
     "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
 }
+# Cluster settings a caller may still choose (a test keeps new DAGs paused until it is ready).
+CALLER_MAY_SET = ("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION",)
 # Metadata database and broker of the cluster: user, password and database as in compose.
 POSTGRES_USER = POSTGRES_PASSWORD = POSTGRES_DB = "airflow"
 REDIS_DB = 0
@@ -105,7 +107,8 @@ def airflow_env(base: dict[str, str] | None = None, *, cluster: bool = False) ->
     if cluster:
         ports = cluster_ports()
         api = f"http://127.0.0.1:{ports['api']}"
-        env.update(CLUSTER_SETTINGS)
+        env.update({name: env[name] if name in CALLER_MAY_SET and name in env else value
+                    for name, value in CLUSTER_SETTINGS.items()})
         env.update(
             {
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url(),

@@ -85,6 +85,10 @@ class AirflowApi:
             raise
         return True
 
+    def set_paused(self, dag_id: str, paused: bool) -> dict:
+        """The pause toggle of the DAG list."""
+        return self.patch(f"/dags/{dag_id}", {"is_paused": paused})
+
     def trigger(self, dag_id: str, *, conf: dict | None = None, logical_date: str | None = None,
                 run_id: str | None = None) -> dict:
         """The trigger form: a manual run (no logical date unless given)."""

@@ -4,6 +4,10 @@ Each service runs in its own process group on loopback, logs to ``.local/logs/``
 recorded in ``.local/run/<name>.pid``; ``stop`` ends only the groups recorded there. A service
 whose port already answers (started earlier, or by the user) is reused, so starting twice is
 cheap.
+
+Firestore keeps nothing across a stop by default. With ``NBA_FIRESTORE_DATA_DIR`` set, stopping
+it first exports every document there (the emulator's own export endpoint) and starting it
+imports the latest export, so a stopped and restarted emulator has the data it had.
 """
 
 from __future__ import annotations
@@ -141,9 +145,11 @@ def _command(service: Service) -> list[str]:
                 "google-cloud-cli-firestore-emulator (or `gcloud components install "
                 "cloud-firestore-emulator`), or set NBA_FIRESTORE_EMULATOR_JAR"
             )
-        return [_java(), *_JVM_FLAGS, "-cp", str(jar),
-                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
-                "--host", "127.0.0.1", "--port", str(service.port)]
+        command = [_java(), *_JVM_FLAGS, "-cp", str(jar),
+                   "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+                   "--host", "127.0.0.1", "--port", str(service.port)]
+        saved = firestore_export()
+        return [*command, "--import-data", str(saved)] if saved else command
     if service.name == "pubsub":
         jars = sorted((sdk_root() / "platform/pubsub-emulator/lib").glob("cloud-pubsub-emulator-*.jar"))
         configured = os.environ.get("NBA_PUBSUB_EMULATOR_JAR")
@@ -167,6 +173,44 @@ def _command(service: Service) -> list[str]:
                 "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc_port),
                 "--project", settings().project, "--log-level", "warning"]
     raise StackError(f"unknown service {service.name}")
+
+
+def firestore_data_dir() -> Path | None:
+    configured = os.environ.get("NBA_FIRESTORE_DATA_DIR")
+    return Path(configured) if configured else None
+
+
+def firestore_export() -> Path | None:
+    """The metadata file of the latest export in ``NBA_FIRESTORE_DATA_DIR``, if there is one."""
+    folder = firestore_data_dir()
+    if folder is None:
+        return None
+    found = sorted(folder.glob("*/*.overall_export_metadata"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def export_firestore(service: Service, folder: Path, timeout: float = 60.0) -> Path:
+    """Export every document of the emulator into ``folder`` (replacing earlier exports)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.iterdir())
+    project = settings().project
+    request = urllib.request.Request(
+        f"http://{service.address}/emulator/v1/projects/{project}:export",
+        data=json.dumps({"database": f"projects/{project}/databases/(default)",
+                         "export_directory": str(folder)}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            pass
+    except (urllib.error.URLError, OSError) as error:
+        raise StackError(f"could not export the Firestore emulator's data to {folder}: {error}") from None
+    for old in before:
+        shutil.rmtree(old, ignore_errors=True)
+    saved = firestore_export()
+    if saved is None:
+        raise StackError(f"the Firestore emulator exported nothing into {folder}")
+    return saved
 
 
 def _read_pid(service: Service) -> int | None:
@@ -302,6 +346,8 @@ def stop_service(service: Service) -> str:
     if not _alive(pid):
         service.pid_file.unlink(missing_ok=True)
         return "already stopped"
+    if service.name == "firestore" and firestore_data_dir() is not None and _answers(service):
+        export_firestore(service, firestore_data_dir())
     stop_group(pid)
     service.pid_file.unlink(missing_ok=True)
     return "stopped"

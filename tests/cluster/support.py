@@ -52,6 +52,13 @@ SELF_FENCE_SECONDS = 55
 RETRY_TAKEOVER_SECONDS = 60
 
 
+# The spin: each round re-reads its bound from ``merge_delays`` (that read is most of its cost).
+SPIN = ("(WITH RECURSIVE spin AS (SELECT 0 AS i UNION ALL SELECT i + 1 FROM spin WHERE i < "
+        "(SELECT IFNULL(MAX(rounds), 0) FROM `{merge_delays}` WHERE target_date = @target_date)) "
+        "SELECT MAX(i) FROM spin)")
+PROBE_DATE = dt.date(1900, 1, 1)
+
+
 def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
     """A copy of include/sql whose ``processor_name`` MERGE first spins ``merge_delays`` rounds."""
     from nba_pipeline.sql import sql_root
@@ -62,11 +69,7 @@ def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
     text = path.read_text()
     opening, closing = "\nUSING (\n", "\n) AS S\n"
     assert text.count(opening) == 1 and text.count(closing) == 1, f"{path}: MERGE ... USING (...) AS S expected"
-    spin = (
-        "(WITH RECURSIVE spin AS (SELECT 0 AS i UNION ALL SELECT i + 1 FROM spin WHERE i < "
-        "(SELECT IFNULL(MAX(rounds), 0) FROM `${project}.${raw_dataset}.merge_delays` "
-        "WHERE target_date = @target_date)) SELECT MAX(i) FROM spin)"
-    )
+    spin = SPIN.replace("{merge_delays}", "${project}.${raw_dataset}.merge_delays")
     text = text.replace(opening, "\nUSING (\n  SELECT * FROM (\n", 1)
     text = text.replace(closing, f"\n  ) WHERE {spin} >= 0\n) AS S\n", 1)
     path.write_text(text)
@@ -269,17 +272,41 @@ def backfill_dates(backfill_id: int) -> dict[str, dict]:
     return {day.isoformat(): {"exception_reason": reason, "run_id": run_id} for day, reason, run_id in rows}
 
 
-def merge_rounds_for(client, seconds: float, probe_rounds: int = 20000) -> int:
-    """Rounds of the slow-MERGE spin that take about ``seconds`` on this machine now."""
+def _spin_seconds(client, rounds: int) -> float:
+    """Seconds the MERGE's spin takes for ``rounds``, measured with the same SQL on a probe date."""
+    from google.cloud import bigquery
+
+    delays = table_id("merge_delays", "raw")
+    client.query(f"DELETE FROM `{delays}` WHERE target_date = DATE '{PROBE_DATE}'").result()
+    delay_merge(client, PROBE_DATE, rounds)
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("target_date", "DATE", PROBE_DATE)])
     began = time.monotonic()
-    client.query(f"WITH RECURSIVE spin AS (SELECT 0 AS i UNION ALL SELECT i + 1 FROM spin WHERE i < {probe_rounds}) "
-                 "SELECT MAX(i) FROM spin").result()
-    rate = probe_rounds / max(time.monotonic() - began, 0.05)
-    return int(rate * seconds)
+    client.query(f"SELECT {SPIN.replace('{merge_delays}', delays)} AS i", job_config=config).result()
+    return time.monotonic() - began
+
+
+def merge_rounds_for(client, seconds: float) -> int:
+    """Rounds of the slow-MERGE spin that take about ``seconds`` on this machine now.
+
+    The probe runs the MERGE's own spin and grows until it takes a tenth of the target; the
+    rest is extrapolated from there. Tests wait for observed states; this only sizes the window.
+    """
+    rounds = 1000
+    while True:
+        took = _spin_seconds(client, rounds)
+        if took >= seconds / 10 or rounds >= 4_000_000:
+            return max(1000, int(rounds * seconds / max(took, 0.05)))
+        rounds *= 4
 
 
 def clear_merge_delays(client) -> None:
     client.query(f"DELETE FROM `{table_id('merge_delays', 'raw')}` WHERE TRUE").result()
+
+
+def rounds_of(client, target_date: dt.date) -> int:
+    rows = list(client.query(f"SELECT IFNULL(MAX(rounds), 0) AS r FROM `{table_id('merge_delays', 'raw')}` "
+                             f"WHERE target_date = DATE '{target_date}'").result())
+    return int(rows[0]["r"])
 
 
 def log_has(path: Path, text: str) -> bool:

@@ -187,7 +187,8 @@ def test_worker_killed_mid_write_retry_takes_over_after_the_rules_and_the_late_w
     client, store = cw.client, cw.store()
     slow = processors.get(SLOW_PROCESSOR)
     key = slow.lock_key(KILLED_DATE)
-    delay_merge(client, slow.target_date(KILLED_DATE), merge_rounds_for(client, 30))
+    rounds = merge_rounds_for(client, 15)
+    delay_merge(client, slow.target_date(KILLED_DATE), rounds)
     run_id = cw.api.trigger(DAG_ID, conf={"game_date": KILLED_DATE.isoformat()})["dag_run_id"]
     first_log = cw.task_log(run_id, SLOW_PROCESSOR, 1)
     wait_for(lambda: log_has(first_log, "Inserting BigQuery job"), timeout=RUN_TIMEOUT, interval=0.5,
@@ -198,7 +199,8 @@ def test_worker_killed_mid_write_retry_takes_over_after_the_rules_and_the_late_w
     other = next(w for w in cluster.WORKERS if w != worker)
     killed = cluster.kill(f"worker-{worker}")
     killed_at = _server_now(store, key)
-    print(f"killed worker {worker} ({len(killed)} processes) while {held.describe()}")
+    print(f"killed worker {worker} ({len(killed)} processes) while {held.describe()}, its MERGE spinning "
+          f"{rounds} rounds")
     clear_merge_delays(client)
     try:
         final = cw.api.wait_for_runs(DAG_ID, [run_id], timeout=RUN_TIMEOUT)[run_id]
@@ -252,14 +254,16 @@ def test_firestore_outage_self_fences_the_holders_and_retries_complete_the_date(
     firestore = stack.services()["firestore"]
     assert stack._read_pid(firestore) is not None, "the Firestore emulator must have been started by this stack"
     # Long enough to outlast the holder's self-fence (55 s without a renewal) while it runs.
-    delay_merge(client, slow.target_date(OUTAGE_DATE), merge_rounds_for(client, SELF_FENCE_SECONDS + 45))
+    rounds = merge_rounds_for(client, SELF_FENCE_SECONDS + 35)
+    delay_merge(client, slow.target_date(OUTAGE_DATE), rounds)
     run_id = cw.api.trigger(DAG_ID, conf={"game_date": OUTAGE_DATE.isoformat()})["dag_run_id"]
     first_log = cw.task_log(run_id, SLOW_PROCESSOR, 1)
     wait_for(lambda: log_has(first_log, "Inserting BigQuery job"), timeout=RUN_TIMEOUT, interval=0.5,
              what=f"{SLOW_PROCESSOR} of {OUTAGE_DATE} running its MERGE")
     wait_for(lambda: store.inspect(key).renewals >= 1, timeout=60, interval=0.5, what=f"{key} renewed")
     held = [s for s in store.list() if s.key in _keys([OUTAGE_DATE]) and s.exists]
-    print("held at the outage: " + "; ".join(s.describe() for s in held))
+    print(f"held at the outage ({SLOW_PROCESSOR} spinning {rounds} rounds): "
+          + "; ".join(s.describe() for s in held))
 
     assert stack.stop_service(firestore) == "stopped"
     down_at = time.monotonic()

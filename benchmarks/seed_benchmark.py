@@ -28,21 +28,23 @@ def _progress():
     return report
 
 
-def _stored_rows(client, first, last) -> dict[str, int]:
+def _stored_rows(client, data) -> dict[str, int]:
     from google.cloud import bigquery
 
     from nba_pipeline.config import settings
-    from nba_pipeline_dev.seed import RAW_TABLES
+    from nba_pipeline_dev.seed import RANGE_COLUMNS, SEEDED_TABLES, layer_of
 
     config = settings()
     sql = " UNION ALL ".join(
-        f"SELECT '{name}' AS name, COUNT(*) AS n FROM `{config.project}.{config.raw_dataset}.{name}` "
-        "WHERE game_date BETWEEN @first AND @last"
-        for name in RAW_TABLES
+        f"SELECT '{name}' AS name, COUNT(*) AS n FROM `{config.project}.{config.dataset_for(layer_of(name))}.{name}` "
+        + ("WHERE season IN UNNEST(@seasons)" if RANGE_COLUMNS[name] == "season"
+           else f"WHERE {RANGE_COLUMNS[name]} BETWEEN @first AND @last")
+        for name in SEEDED_TABLES
     )
     job_config = bigquery.QueryJobConfig(query_parameters=[
-        bigquery.ScalarQueryParameter("first", "DATE", first),
-        bigquery.ScalarQueryParameter("last", "DATE", last),
+        bigquery.ScalarQueryParameter("first", "DATE", data.start),
+        bigquery.ScalarQueryParameter("last", "DATE", data.end),
+        bigquery.ArrayQueryParameter("seasons", "STRING", data.seasons),
     ])
     return {row["name"]: row["n"] for row in client.query(sql, job_config=job_config).result()}
 
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         client = bigquery_client()
         warehouse.ensure_datasets(client)
-        warehouse.ensure_tables(client, layers=("raw",))
+        warehouse.ensure_tables(client, layers=("raw", "reference"))
 
         games = season_schedule(args.season, args.seed)
         first, last = games[0].game_date, games[-1].game_date
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         loaded = load(client, data, progress=_progress())
         load_time = time.perf_counter() - began
 
-        stored = _stored_rows(client, first, last)
+        stored = _stored_rows(client, data)
         if stored != loaded:
             print(f"rows in BigQuery differ from rows loaded: {stored} != {loaded}", file=sys.stderr)
             return 1

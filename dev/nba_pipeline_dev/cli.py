@@ -151,6 +151,24 @@ def cmd_seed(args) -> int:
     return 0
 
 
+# --- sql -------------------------------------------------------------------------------
+
+def cmd_sql(args) -> int:
+    from nba_pipeline import merge, processors
+
+    if args.all == (args.processor is not None):
+        err.print("sql render needs one PROCESSOR or --all")
+        return 2
+    try:
+        chosen = processors.PROCESSORS if args.all else [processors.get(args.processor)]
+    except ValueError as error:
+        err.print(str(error))
+        return 2
+    # Plain stdout, so the statement can be piped or pasted into the BigQuery console.
+    sys.stdout.write("\n".join(merge.render(p).rstrip() + ";\n" for p in chosen))
+    return 0
+
+
 # --- demo --------------------------------------------------------------------------------
 
 def cmd_demo(args) -> int:
@@ -365,6 +383,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="late_gamebook:D, missing_gamebook:D[:GAME], zero_team_row:D[:TEAM], duplicate_raw:D")
     p.add_argument("--local", action="store_true", help="start the local stack first")
     p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("sql", help="print the SQL a processor runs (its rendered, fenced MERGE)",
+                       formatter_class=RichHelpFormatter,
+                       description="Datasets and project come from the NBA_* settings; parameters stay "
+                                   "@target_date, @business_date, @fence, @run_id.")
+    p.add_argument("action", choices=["render"])
+    p.add_argument("processor", nargs="?", help="processor name, e.g. player_game_summary")
+    p.add_argument("--all", action="store_true", help="every processor, in registry order")
+    p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("demo", help="seed the local stack and run the pipeline for a few dates",
                        formatter_class=RichHelpFormatter)

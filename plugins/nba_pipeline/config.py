@@ -34,6 +34,7 @@ class Settings:
     gcp_conn_id: str = field(default_factory=lambda: _env("NBA_GCP_CONN_ID", "google_cloud_default"))
     bigquery_location: str = field(default_factory=lambda: _env("NBA_BQ_LOCATION", "US"))
     raw_dataset: str = field(default_factory=lambda: _env("NBA_RAW_DATASET", "nba_raw"))
+    reference_dataset: str = field(default_factory=lambda: _env("NBA_REFERENCE_DATASET", "nba_reference"))
     analytics_dataset: str = field(default_factory=lambda: _env("NBA_ANALYTICS_DATASET", "nba_analytics"))
     precompute_dataset: str = field(default_factory=lambda: _env("NBA_PRECOMPUTE_DATASET", "nba_precompute"))
     audit_dataset: str = field(default_factory=lambda: _env("NBA_AUDIT_DATASET", "nba_pipeline_audit"))
@@ -90,10 +91,11 @@ class Settings:
         )
 
     def dataset_for(self, layer: str) -> str:
-        """The dataset of a layer: ``raw``, ``analytics``, ``precompute`` or ``audit``."""
+        """The dataset of a layer: ``raw``, ``reference``, ``analytics``, ``precompute`` or ``audit``."""
         try:
             return {
                 "raw": self.raw_dataset,
+                "reference": self.reference_dataset,
                 "analytics": self.analytics_dataset,
                 "precompute": self.precompute_dataset,
                 "audit": self.audit_dataset,

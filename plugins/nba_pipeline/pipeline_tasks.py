@@ -70,31 +70,70 @@ def check_phase(phase: int, plan: dict, run_id: str) -> dict:
     return {result.table: result.row_count for result in results}
 
 
-def record_phase(phase: int, plan: dict, row_counts: dict, dag_run) -> dict:
-    """Write the phase's completion record (and phase 3's Pub/Sub messages) for what ran."""
+def was_cleared(context) -> bool:
+    """Whether a person cleared this task instance (or its run) to run it again.
+
+    Airflow starts a new series of tries on a clear: ``max_tries`` becomes the cleared try number
+    plus the task's retries, so it exceeds ``retries`` only after a clear (a retry keeps it).
+    """
+    ti, task = context.get("ti"), context.get("task")
+    return int(getattr(ti, "max_tries", 0) or 0) > int(getattr(task, "retries", 0) or 0)
+
+
+def written_in_this_run(phase: int, results: dict) -> dict[str, int]:
+    """The phase's processors that wrote in this run, with their row counts.
+
+    ``results`` maps processor names to what their task returned in this run (None when the task
+    was skipped or returned nothing); only a processor whose task returned its write counts.
+    """
+    written = {}
+    for processor in processors.phase(phase):
+        result = results.get(processor.name)
+        if isinstance(result, dict) and "row_count" in result:
+            written[processor.name] = int(result["row_count"])
+    return written
+
+
+def results_of(ti, phase: int) -> dict:
+    """What each processor task of the phase returned in this run (None for a skipped one)."""
+    return {p.name: ti.xcom_pull(task_ids=p.name) for p in processors.phase(phase)}
+
+
+def record_phase(phase: int, plan: dict, results: dict, dag_run) -> dict:
+    """Write the phase's completion record (and phase 3's Pub/Sub messages) for what ran in this run.
+
+    Skips, recording nothing, when no processor of the phase wrote in this run.
+    """
+    from airflow.sdk.exceptions import AirflowSkipException
+
     run_id = dag_run.run_id
     execution_id = f"{dag_run.dag_id}/{run_id}"
     date = completion_date(phase, plan["business_date"])
-    ran = [p for p in processors.phase(phase) if p.name in plan["processors"]]
-    written = {}
+    written = written_in_this_run(phase, results)
+    if not written:
+        raise AirflowSkipException(
+            f"nothing ran in phase {phase} for {plan['business_date']}: no selected processor wrote in this run "
+            "(left out by the processors param, or already completed: trigger with force=true to re-run)"
+        )
     store = _completion_store() if settings().completion_records else None
     publisher = _publisher() if phase == 3 and settings().pubsub_enabled else None
-    for processor in ran:
-        count = int(row_counts.get(processor.table, 0))
+    business = dt.date.fromisoformat(plan["business_date"])
+    for processor in processors.phase(phase):
+        if processor.name not in written:
+            continue
+        count = written[processor.name]
         if store is not None:
             store.record_processor(phase, date, processor.name, status="success", record_count=count,
                                    execution_id=execution_id, mode=plan["mode"])
         if publisher is not None:
             # The grading service knows processors by their class name (as in the lock keys).
             publisher.publish(processor.lock_class, f"{processor.dataset}.{processor.table}",
-                              processor.target_date(dt.date.fromisoformat(plan["business_date"])).isoformat(),
-                              "success", count, execution_id)
-        written[processor.name] = count
+                              processor.target_date(business).isoformat(), "success", count, execution_id)
     if phase == 3 and store is not None:
         # Phase 4 starts as soon as this task succeeds.
         store.mark_triggered(date, reason=f"phase 3 complete; phase 4 started by {execution_id}")
     log.info("phase%s_completion/%s: %s", phase, date, written)
-    return {"date": date.isoformat(), "records": written}
+    return {"date": date.isoformat(), "game_date": plan["business_date"], "records": written}
 
 
 def _publisher():

@@ -30,6 +30,8 @@ class Processor:
     upstream: tuple[str, ...] = ()
     description: str = ""
     reads_earlier_dates: bool = False
+    # The content columns the row's data_hash covers (the platform processor's HASH_FIELDS).
+    hash_fields: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -62,32 +64,113 @@ class Processor:
         return f"{self.lock_class}_{self.target_date(business_date).isoformat()}"
 
 
+# The platform processors' HASH_FIELDS, so data_hash changes exactly when they say content changed.
+TEAM_OFFENSE_HASH_FIELDS = (
+    "game_id", "nba_game_id", "game_date", "team_abbr", "opponent_team_abbr", "season_year",
+    "points_scored", "fg_attempts", "fg_makes", "three_pt_attempts", "three_pt_makes", "ft_attempts",
+    "ft_makes", "rebounds", "assists", "turnovers", "personal_fouls",
+    "team_paint_attempts", "team_paint_makes", "team_mid_range_attempts", "team_mid_range_makes",
+    "points_in_paint_scored", "second_chance_points_scored",
+    "offensive_rating", "pace", "possessions", "ts_pct",
+    "home_game", "win_flag", "margin_of_victory", "overtime_periods",
+    "players_inactive", "starters_inactive", "referee_crew_id",
+)
+TEAM_DEFENSE_HASH_FIELDS = (
+    "game_id", "game_date", "defending_team_abbr", "opponent_team_abbr", "season_year",
+    "points_allowed", "opp_fg_attempts", "opp_fg_makes", "opp_three_pt_attempts", "opp_three_pt_makes",
+    "opp_ft_attempts", "opp_ft_makes", "opp_rebounds", "opp_assists", "turnovers_forced", "fouls_committed",
+    "opp_paint_attempts", "opp_paint_makes", "opp_mid_range_attempts", "opp_mid_range_makes",
+    "points_in_paint_allowed", "mid_range_points_allowed", "three_pt_points_allowed",
+    "second_chance_points_allowed", "fast_break_points_allowed",
+    "blocks_paint", "blocks_mid_range", "blocks_three_pt", "steals", "defensive_rebounds",
+    "defensive_rating", "opponent_pace", "opponent_ts_pct",
+    "home_game", "win_flag", "margin_of_victory", "overtime_periods",
+    "players_inactive", "starters_inactive", "referee_crew_id",
+)
+PLAYER_GAME_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "player_full_name", "game_id", "game_date", "team_abbr",
+    "opponent_team_abbr", "season_year",
+    "points", "minutes_played", "assists", "offensive_rebounds", "defensive_rebounds", "steals", "blocks",
+    "turnovers", "fg_attempts", "fg_makes", "three_pt_attempts", "three_pt_makes", "ft_attempts", "ft_makes",
+    "plus_minus", "personal_fouls",
+    "paint_attempts", "paint_makes", "mid_range_attempts", "mid_range_makes", "paint_blocks",
+    "mid_range_blocks", "three_pt_blocks", "and1_count",
+    "assisted_fg_makes", "unassisted_fg_makes",
+    "usage_rate", "ts_pct", "efg_pct", "starter_flag", "win_flag",
+    "points_line", "over_under_result", "margin", "opening_line", "line_movement", "points_line_source",
+    "opening_line_source",
+    "is_active", "player_status",
+)
+UPCOMING_TEAM_HASH_FIELDS = (
+    "team_abbr", "game_id", "game_date", "season_year",
+    "opponent_team_abbr", "home_game", "is_back_to_back", "days_since_last_game", "game_number_in_season",
+    "team_days_rest", "team_back_to_back", "games_in_last_7_days", "games_in_last_14_days",
+    "game_spread", "game_total", "game_spread_source", "game_total_source", "spread_movement",
+    "total_movement", "betting_lines_updated_at",
+    "starters_out_count", "questionable_players_count",
+    "team_win_streak_entering", "team_loss_streak_entering", "last_game_margin", "last_game_result",
+    "travel_miles",
+)
+UPCOMING_PLAYER_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "game_id", "game_date", "team_abbr", "opponent_team_abbr",
+    "has_prop_line",
+    "current_points_line", "opening_points_line", "line_movement", "current_points_line_source",
+    "opening_points_line_source",
+    "game_spread", "opening_spread", "spread_movement", "game_spread_source", "spread_public_betting_pct",
+    "game_total", "opening_total", "total_movement", "game_total_source", "total_public_betting_pct",
+    "pace_differential", "opponent_pace_last_10", "game_start_time_local", "opponent_ft_rate_allowed",
+    "home_game", "back_to_back", "season_phase", "projected_usage_rate",
+    "days_rest", "days_rest_before_last_game", "days_since_2_plus_days_rest", "games_in_last_7_days",
+    "games_in_last_14_days", "minutes_in_last_7_days", "minutes_in_last_14_days",
+    "avg_minutes_per_game_last_7", "back_to_backs_last_14_days", "avg_usage_rate_last_7_games",
+    "fourth_quarter_minutes_last_7", "clutch_minutes_last_7_games",
+    "travel_miles", "time_zone_changes", "consecutive_road_games", "miles_traveled_last_14_days",
+    "time_zones_crossed_last_14_days", "player_age",
+    "points_avg_last_5", "points_avg_last_10", "prop_over_streak", "prop_under_streak",
+    "star_teammates_out", "opponent_def_rating_last_10", "shooting_pct_decline_last_5",
+    "fourth_quarter_production_last_7",
+    "next_game_days_rest", "games_in_next_7_days", "next_opponent_win_pct", "next_game_is_primetime",
+    "opponent_days_rest", "opponent_games_in_next_7_days", "opponent_next_game_days_rest",
+    "player_status", "injury_report", "questionable_teammates", "probable_teammates",
+    "expected_games_count", "actual_games_count", "completeness_percentage", "missing_games_count",
+    "is_production_ready", "manual_override_required", "season_boundary_detected",
+    "backfill_bootstrap_mode", "processing_decision_reason",
+    "l5_completeness_pct", "l5_is_complete", "l10_completeness_pct", "l10_is_complete",
+    "l7d_completeness_pct", "l7d_is_complete", "l14d_completeness_pct", "l14d_is_complete",
+    "l30d_completeness_pct", "l30d_is_complete",
+)
+
 PROCESSORS: tuple[Processor, ...] = (
     Processor(
         "team_offense_game_summary", "TeamOffenseGameSummaryProcessor", 3, "analytics",
         ("game_date", "team_abbr"), 0,
         description="Team box score per game: possessions, offensive rating, pace, overtime.",
+        hash_fields=TEAM_OFFENSE_HASH_FIELDS,
     ),
     Processor(
         "team_defense_game_summary", "TeamDefenseGameSummaryProcessor", 3, "analytics",
         ("game_date", "defending_team_abbr"), 0,
         description="What each team allowed per game: opponent points, possessions, defensive rating.",
+        hash_fields=TEAM_DEFENSE_HASH_FIELDS,
     ),
     Processor(
         "upcoming_team_game_context", "UpcomingTeamGameContextProcessor", 3, "analytics",
         ("game_date", "team_abbr"), 1,
         description="Pre-game context per team for D + 1: rest, back-to-back, spread, total, injuries.",
+        hash_fields=UPCOMING_TEAM_HASH_FIELDS,
     ),
     Processor(
         "player_game_summary", "PlayerGameSummaryProcessor", 3, "analytics",
         ("game_date", "player_lookup"), 0, upstream=("team_offense_game_summary",),
         description="Player line per game with usage, true shooting, points line and over/under result.",
+        hash_fields=PLAYER_GAME_HASH_FIELDS,
     ),
     Processor(
         "upcoming_player_game_context", "UpcomingPlayerGameContextProcessor", 3, "analytics",
         ("game_date", "player_lookup"), 1, upstream=("player_game_summary",),
         description="Pre-game context per player for D + 1: team, points line, injury status, recent form.",
         reads_earlier_dates=True,
+        hash_fields=UPCOMING_PLAYER_HASH_FIELDS,
     ),
     Processor(
         "team_defense_zone_analysis", "TeamDefenseZoneAnalysisProcessor", 4, "precompute",

@@ -1,8 +1,10 @@
 """The business date of a run, and the checks on what a user asked for.
 
 A run processes one business date D, the game date whose games finished last night:
-``params.game_date`` when given, else the America/New_York calendar date of the run's logical
-date (or, for manual runs without one, of ``run_after``) minus one day.
+``params.game_date`` when given; for scheduled and backfill runs, the America/New_York calendar
+date of the run's logical date, which *is* the game date (the ``GameDayTimetable`` gives each run
+the ET day D as its data interval and runs it at 06:00 ET on D + 1); for manual runs without a
+``game_date``, the ET day before the run's logical date (or ``run_after``): yesterday's games.
 """
 
 from __future__ import annotations
@@ -49,15 +51,8 @@ def parse_game_date(value: str) -> dt.date:
         ) from None
 
 
-def business_date(game_date: str | None, logical_date: dt.datetime | None,
-                  run_after: dt.datetime | None) -> dt.date:
-    """D for a run (see the module docstring)."""
-    if game_date:
-        return parse_game_date(game_date)
-    anchor = logical_date or run_after
-    if anchor is None:
-        raise InvalidRunRequest("the run has neither a game_date param nor a logical date")
-    return eastern_date(anchor) - dt.timedelta(days=1)
+# Runs whose logical date is the start of their game day (given by the timetable).
+SCHEDULED_MODES = ("scheduled", "backfill")
 
 
 def mode_of(run_type: str | None) -> str:
@@ -69,10 +64,30 @@ def mode_of(run_type: str | None) -> str:
     return "manual"
 
 
+def business_date(game_date: str | None, logical_date: dt.datetime | None,
+                  run_after: dt.datetime | None, run_type: str | None = None) -> dt.date:
+    """D for a run (see the module docstring); a scheduled or backfill run's own date wins."""
+    if mode_of(run_type) in SCHEDULED_MODES and logical_date is not None:
+        return eastern_date(logical_date)
+    if game_date:
+        return parse_game_date(game_date)
+    anchor = logical_date or run_after
+    if anchor is None:
+        raise InvalidRunRequest("the run has neither a game_date param nor a logical date")
+    return eastern_date(anchor) - dt.timedelta(days=1)
+
+
 def plan_run(*, game_date: str | None, processor_names, force: bool, logical_date: dt.datetime | None,
              run_after: dt.datetime | None, run_type: str | None, now: dt.datetime) -> RunPlan:
     """Validate a run request and return its plan; raises InvalidRunRequest with a clear message."""
-    date = business_date(game_date, logical_date, run_after)
+    mode = mode_of(run_type)
+    date = business_date(game_date, logical_date, run_after, run_type)
+    if game_date and mode in SCHEDULED_MODES and logical_date is not None and parse_game_date(game_date) != date:
+        # A backfill passes one conf to all its runs: a game_date there would pin every run to it.
+        raise InvalidRunRequest(
+            f"this {mode} run is for game date {date} (its logical date), but its game_date param says "
+            f"{game_date}: leave game_date empty when backfilling; the dates you pick are the game dates"
+        )
     today_et = eastern_date(now)
     if date >= today_et:
         raise InvalidRunRequest(
@@ -90,11 +105,16 @@ def plan_run(*, game_date: str | None, processor_names, force: bool, logical_dat
         next_date=(date + dt.timedelta(days=1)).isoformat(),
         processors=chosen or [p.name for p in processors.PROCESSORS],
         force=bool(force),
-        mode=mode_of(run_type),
+        mode=mode,
     )
 
 
-def scheduled_logical_date(business: dt.date, hour: int = 6) -> dt.datetime:
-    """The logical date of the scheduled (or backfill) run that processes ``business``."""
+def scheduled_logical_date(business: dt.date) -> dt.datetime:
+    """The logical date of the scheduled (or backfill) run that processes ``business``: 00:00 ET that day."""
+    return dt.datetime.combine(business, dt.time(0), tzinfo=EASTERN).astimezone(dt.timezone.utc)
+
+
+def scheduled_run_after(business: dt.date, hour: int = 6) -> dt.datetime:
+    """When the scheduled run of ``business`` starts: ``hour`` o'clock ET the morning after."""
     local = dt.datetime.combine(business + dt.timedelta(days=1), dt.time(hour), tzinfo=EASTERN)
     return local.astimezone(dt.timezone.utc)

@@ -46,6 +46,7 @@ def identifiers(config: Settings | None = None) -> dict[str, str]:
     names = {
         "project": config.project,
         "raw_dataset": config.raw_dataset,
+        "reference_dataset": config.reference_dataset,
         "analytics_dataset": config.analytics_dataset,
         "precompute_dataset": config.precompute_dataset,
         "audit_dataset": config.audit_dataset,

@@ -1,4 +1,4 @@
-"""How a processor's MERGE is run: its SQL text and its query parameters, in one place.
+"""How a processor's MERGE is run: its SQL text (rendered by ``merge``) and its query parameters.
 
 The DAG hands these to the Google provider as a BigQuery job configuration; tests and the CLI
 run the same configuration through a plain client.
@@ -10,7 +10,7 @@ import datetime as dt
 
 from nba_pipeline.config import Settings, settings
 from nba_pipeline.processors import Processor
-from nba_pipeline.sql import load_sql
+from nba_pipeline.merge import render
 
 
 def query_parameters(processor: Processor, business_date: dt.date, run_id: str,
@@ -49,7 +49,7 @@ def job_configuration(processor: Processor, business_date: dt.date, run_id: str,
     config = config or settings()
     return {
         "query": {
-            "query": load_sql(processor.sql_path, config),
+            "query": render(processor, config),
             "useLegacySql": False,
             "parameterMode": "NAMED",
             "queryParameters": query_parameters(processor, business_date, run_id, config),

@@ -95,6 +95,17 @@ def _block_google_clients() -> None:
     GoogleBaseHook.__init_subclass__ = classmethod(init_subclass)
 
 
+def _serialized_schedule(dag) -> str:
+    """The timetable as the scheduler gets it back from the serialized DAG (custom ones need a plugin)."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    try:
+        restored = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
+    except Exception as error:  # reported, not raised: the test names the DAG
+        return f"error: {type(error).__name__}: {error}"
+    return f"{type(restored.timetable).__module__}.{type(restored.timetable).__name__}"
+
+
 def main(dags_folder: str, output: str) -> None:
     _block_network()
     from airflow.dag_processing.dagbag import DagBag
@@ -127,6 +138,9 @@ def main(dags_folder: str, output: str) -> None:
                 "doc_md": bool(dag.doc_md),
                 "timezone": str(dag.timezone),
                 "schedule": type(dag.timetable).__name__,
+                "params": {name: {**dag.params.get_param(name).schema, "description": dag.params.get_param(name).description}
+                           for name in dag.params},
+                "serialized_schedule": _serialized_schedule(dag),
             }
     # What the scheduler and workers do with the plugins folder: nothing of ours may break it.
     from airflow import plugins_manager

@@ -150,3 +150,25 @@ def test_every_dag_is_tagged_documented_and_retried(parsed):
         assert dag["doc_md"], f"{dag_id} has no doc_md"
         no_retry = [t for t, info in dag["tasks"].items() if info["retries"] < 1]
         assert not no_retry, f"{dag_id}: tasks without retries: {no_retry}"
+
+
+def test_every_dag_serializes_with_its_timetable(parsed):
+    for dag_id, dag in parsed["dags"].items():
+        assert not dag["serialized_schedule"].startswith("error"), f"{dag_id}: {dag['serialized_schedule']}"
+    assert parsed["dags"]["nba_pipeline"]["serialized_schedule"] == "nba_pipeline.timetables.GameDayTimetable"
+
+
+def test_trigger_form_fields(parsed):
+    """Processors render as a multi-select of the ten names; fields with defaults are not required; sections."""
+    from nba_pipeline import processors
+
+    params = parsed["dags"]["nba_pipeline"]["params"]
+    names = [p.name for p in processors.PROCESSORS]
+    # Airflow's form renders an array with `examples` as a multi-select of those values.
+    assert params["processors"]["examples"] == names and params["processors"]["items"]["enum"] == names
+    for name, schema in params.items():
+        # The form marks a field required unless its type allows null.
+        assert "null" in schema["type"], f"{name} would be shown as required"
+        assert schema.get("section"), f"{name} has no section"
+    assert params["game_date"]["format"] == "date"  # the form shows a date picker
+    assert "pick" in params["game_date"]["description"].lower()

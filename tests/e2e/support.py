@@ -102,3 +102,30 @@ def pipeline_hashes(client, business_dates) -> dict[str, str]:
             day = p.target_date(business)
             hashes[f"{p.table}/{day}"] = table_hash(client, p.table, p.date_column, day, p.layer)
     return hashes
+
+
+def airflow_records(airflow_home: Path, run_id: str) -> dict:
+    """What the metadata database holds for one run: note, start/end, task states and asset events.
+
+    Read straight from the local SQLite file (read-only), as the UI would show it.
+    """
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{airflow_home / 'airflow.db'}?mode=ro", uri=True, timeout=30)
+    try:
+        run = db.execute(
+            "SELECT r.id, r.start_date, r.end_date, r.state, n.content FROM dag_run r "
+            "LEFT JOIN dag_run_note n ON n.dag_run_id = r.id WHERE r.run_id = ?", (run_id,)).fetchone()
+        tasks = dict(db.execute("SELECT task_id, state FROM task_instance WHERE run_id = ?", (run_id,)).fetchall())
+        events = db.execute(
+            "SELECT a.uri, e.source_task_id, e.extra FROM asset_event e JOIN asset a ON a.id = e.asset_id "
+            "WHERE e.source_run_id = ?", (run_id,)).fetchall()
+    finally:
+        db.close()
+    import json
+
+    return {
+        "start_date": dt.datetime.fromisoformat(run[1]), "end_date": dt.datetime.fromisoformat(run[2]),
+        "state": run[3], "note": run[4], "tasks": tasks,
+        "asset_events": [{"uri": uri, "task_id": task, "extra": json.loads(extra or "{}")} for uri, task, extra in events],
+    }

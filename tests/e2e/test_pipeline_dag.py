@@ -16,7 +16,7 @@ from nba_pipeline.checks import check_history
 from nba_pipeline.clients import firestore_client
 from nba_pipeline.clients import lease_store as configured_lease_store
 from nba_pipeline.completion import CompletionStore, entries_of
-from tests.e2e.support import isolated_world, pipeline_hashes, pull_messages
+from tests.e2e.support import airflow_records, isolated_world, pipeline_hashes, pull_messages
 from tests.sql.helpers import query, table_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -48,13 +48,33 @@ def test_three_consecutive_dates_succeed(world):
     assert [o["state"] for o in world.first_runs] == ["success"] * 3, world.first_runs
 
 
+def test_each_processor_emits_an_asset_event_with_the_date_it_wrote(world):
+    run_id = world.first_runs[0]["run_id"]
+    events = airflow_records(world.airflow_home, run_id)["asset_events"]
+    by_task = {e["task_id"]: e for e in events}
+    assert set(by_task) == {p.name for p in processors.PROCESSORS} | {"record_phase3", "record_phase4"}
+    for p in processors.PROCESSORS:
+        event = by_task[p.name]
+        assert event["uri"].endswith(f"/{p.dataset}/{p.table}") and event["uri"].startswith("bigquery://")
+        assert event["extra"]["date"] == p.target_date(DATES[0]).isoformat()
+        assert event["extra"]["game_date"] == DATES[0].isoformat() and event["extra"]["row_count"] > 0
+    assert by_task["record_phase4"]["extra"]["date"] == (DATES[0] + dt.timedelta(days=1)).isoformat()
+    assert set(by_task["record_phase3"]["extra"]["processors"]) == {p.name for p in processors.phase(3)}
+
+
+def test_runs_show_their_game_date_and_real_durations(world):
+    for business, outcome in zip(DATES, world.first_runs):
+        records = airflow_records(world.airflow_home, outcome["run_id"])
+        assert records["note"] == f"Game date {business} · all 10 processors wrote"
+        # dag.test() would date the run's start at its (past) logical date: hundreds of days.
+        assert dt.timedelta(0) < records["end_date"] - records["start_date"] < dt.timedelta(minutes=30)
+
+
 def test_row_counts_match_the_raw_data(world, bigquery_client):
     for business in DATES:
         games = query(bigquery_client, f"""
-            SELECT COUNT(DISTINCT game_id) AS n FROM (
-              SELECT game_id, game_status FROM `{table_id('nbac_schedule', 'raw')}` WHERE game_date = @d
-              QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY processed_at DESC) = 1)
-            WHERE game_status = 3""", d=business)[0]["n"]
+            SELECT COUNT(DISTINCT game_id) AS n FROM `{table_id('v_nbac_schedule_latest', 'raw')}`
+            WHERE game_date = @d AND game_status = 3""", d=business)[0]["n"]
         players = query(bigquery_client, f"""
             SELECT COUNT(DISTINCT CONCAT(game_id, player_lookup)) AS n FROM (
               SELECT game_id, player_lookup FROM `{table_id('nbac_gamebook_player_stats', 'raw')}` WHERE game_date = @d
@@ -78,23 +98,24 @@ def test_possessions_recomputed_from_the_raw_boxscore(world, bigquery_client):
     summary = {r["team_abbr"]: r for r in query(
         bigquery_client, f"SELECT * FROM `{table_id('team_offense_game_summary')}` WHERE game_date = @d", d=DATES[0])}
     for row in raw:
-        expected = row["fg_attempted"] + 0.44 * row["ft_attempted"] + row["turnovers"] - row["offensive_rebounds"]
+        # The platform's estimate, rounded to 0.1 for the rating and stored truncated.
+        expected = round(row["fg_attempted"] + 0.44 * row["ft_attempted"] + row["turnovers"] - row["offensive_rebounds"], 1)
         got = summary[row["team_abbr"]]
-        assert got["possessions"] == pytest.approx(expected, abs=0.01)
-        assert got["offensive_rating"] == pytest.approx(100 * row["points"] / expected, abs=0.01)
+        assert got["possessions"] == int(expected)
+        assert float(got["offensive_rating"]) == pytest.approx(100 * row["points"] / expected, abs=0.01)
 
 
 def test_injected_bad_data_is_handled_and_flagged(world, bigquery_client):
     fallback = query(bigquery_client, f"""SELECT COUNT(*) AS n FROM `{table_id('player_game_summary')}`
-        WHERE game_date = @d AND primary_source = 'live_boxscore'""", d=DATES[1])[0]["n"]
+        WHERE game_date = @d AND primary_source_used = 'nbac_boxscores'""", d=DATES[1])[0]["n"]
     assert fallback > 0
     zero = query(bigquery_client, f"""SELECT COUNTIF(usage_rate IS NOT NULL) AS with_usage, COUNT(*) AS n
-        FROM `{table_id('player_game_summary')}` WHERE game_date = @d AND data_quality_flag = 'team_stats_zero'""",
+        FROM `{table_id('player_game_summary')}` WHERE game_date = @d AND data_quality_flag = 'partial_no_team_stats'""",
                  d=DATES[2])[0]
     assert zero["n"] > 0 and zero["with_usage"] == 0
     usage = query(bigquery_client, f"""SELECT MAX(usage_rate) AS top FROM `{table_id('player_game_summary')}`
         WHERE game_date IN UNNEST(@days)""".replace("@days", "[@a, @b, @c]"), a=DATES[0], b=DATES[1], c=DATES[2])
-    assert 0 < usage[0]["top"] <= 100
+    assert 0 < float(usage[0]["top"]) <= 100
 
 
 def test_completion_records_and_messages(world):
@@ -140,15 +161,49 @@ def test_rerun_with_force_gives_identical_tables_and_newer_fences(world, bigquer
     assert fence_after > fence_before
 
 
-def test_rerun_without_force_skips_completed_processors(world, bigquery_client):
+def acquisitions(name, business):
+    return len([e for e in lease_store().audit_log(processors.get(name).lock_key(business)) if e["event"] == "acquire"])
+
+
+def test_rerun_without_force_skips_completed_processors_records_nothing_and_says_so(world, bigquery_client):
     business = DATES[0]
-    acquisitions = len([e for e in lease_store().audit_log(processors.get("player_game_summary").lock_key(business))
-                        if e["event"] == "acquire"])
+    before = {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS}
+    store = CompletionStore(firestore_client())
+    records_before = {phase: entries_of(store.get(phase, business + dt.timedelta(days=phase - 3)))
+                      for phase in (3, 4)}
+    pull_messages(world.subscription)  # drain
     outcomes = world.run([business])
     assert [o["state"] for o in outcomes] == ["success"]
-    after = len([e for e in lease_store().audit_log(processors.get("player_game_summary").lock_key(business))
-                 if e["event"] == "acquire"])
-    assert after == acquisitions
+    assert {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS} == before
+    # Nothing ran, so nothing is recorded or published, and the run says so.
+    for phase in (3, 4):
+        assert entries_of(store.get(phase, business + dt.timedelta(days=phase - 3))) == records_before[phase]
+    assert pull_messages(world.subscription, attempts=2) == []
+    records = airflow_records(world.airflow_home, outcomes[0]["run_id"])
+    assert records["tasks"]["record_phase3"] == records["tasks"]["record_phase4"] == "skipped"
+    assert records["note"].startswith(f"Game date {business} · nothing ran"), records["note"]
+    assert records["asset_events"] == []
+
+
+def test_a_processor_subset_runs_exactly_that_subset_and_records_only_it(world, bigquery_client):
+    """A selected processor runs although its upstream (team offense) was left out, and only it is recorded."""
+    business = DATES[0]
+    chosen = "player_game_summary"
+    before = {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS}
+    pull_messages(world.subscription)  # drain
+    outcomes = world.run([business], processors=[chosen], force=True)
+    assert [o["state"] for o in outcomes] == ["success"], outcomes
+    after = {p.name: acquisitions(p.name, business) for p in processors.PROCESSORS}
+    assert {name for name in after if after[name] != before[name]} == {chosen}
+    run_id = outcomes[0]["run_id"]
+    entries = entries_of(CompletionStore(firestore_client()).get(3, business))
+    assert [name for name, entry in entries.items() if entry["execution_id"].endswith(run_id)] == [chosen]
+    messages = pull_messages(world.subscription, expected_at_least=1)
+    assert [(m["processor_name"], m["game_date"]) for m in messages] == [("PlayerGameSummaryProcessor", str(business))]
+    records = airflow_records(world.airflow_home, run_id)
+    assert records["tasks"][chosen] == "success"
+    assert records["tasks"]["record_phase3"] == "success" and records["tasks"]["record_phase4"] == "skipped"
+    assert records["note"] == f"Game date {business} · 1 of 10 processors wrote: {chosen}"
 
 
 def test_a_day_without_games_is_a_recorded_success(world, bigquery_client):
@@ -219,16 +274,20 @@ def test_late_gamebook_makes_the_run_wait_then_proceed(world, bigquery_client):
         query(bigquery_client, f"DELETE FROM `{source}` WHERE game_date = @d", d=business)
     outcome = {}
     runner = threading.Thread(target=lambda: outcome.update(world.run([business])[0]))
-    started = time.monotonic()
+    log_file = world.airflow_home.parent / "logs" / "nba_pipeline-runs.log"
+    seen = log_file.read_text().count("gamebook missing for") if log_file.exists() else 0
     runner.start()
-    time.sleep(30)
+    # Wait for the sensor to report the gap (an observed state, not a fixed time), then land the data.
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and runner.is_alive():
+        if log_file.exists() and log_file.read_text().count("gamebook missing for") > seen:
+            break
+        time.sleep(1)
     assert runner.is_alive(), f"the run did not wait for the gamebook: {outcome}"
+    assert log_file.read_text().count("gamebook missing for") > seen, "the sensor never reported the gap"
     for table, backup in hidden.items():
         query(bigquery_client, f"INSERT INTO `{table_id(table, 'raw')}` SELECT * FROM `{backup}`")
         bigquery_client.delete_table(backup)
-    runner.join(timeout=600)
+    runner.join(timeout=900)
     assert outcome["state"] == "success", outcome.get("log", "")[-3000:]
-    assert time.monotonic() - started > 30
-    log = (world.airflow_home.parent / "logs" / "nba_pipeline-runs.log").read_text()
-    assert "gamebook missing for" in log
     assert count(bigquery_client, "player_game_summary", business) > 0

@@ -14,12 +14,16 @@ import json
 from google.cloud import bigquery
 
 from environment import patched_environ
-from nba_pipeline import processors, transforms, warehouse
+from nba_pipeline import merge, processors, transforms, warehouse
 from nba_pipeline.config import settings
 
-LINEAGE_COLUMNS = ("_fence", "_run_id", "processed_at")
+# Which write wrote a row, and when: content comparisons (re-runs, backfill = sequential) ignore
+# these, and the write times of the phase 3 tables other phase 3 rows record as their sources.
+UPSTREAM_WRITE_TIMES = ("source_team_last_updated", "source_boxscore_last_updated")
+LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT) + UPSTREAM_WRITE_TIMES
 _DATASET_VARIABLES = {
     "raw": "NBA_RAW_DATASET",
+    "reference": "NBA_REFERENCE_DATASET",
     "analytics": "NBA_ANALYTICS_DATASET",
     "precompute": "NBA_PRECOMPUTE_DATASET",
     "audit": "NBA_AUDIT_DATASET",
@@ -52,7 +56,7 @@ def table_id(table: str, layer: str = "analytics") -> str:
 
 def query(client, sql: str, **parameters) -> list[dict]:
     """Run a query with named parameters (dates, ints, strings); rows as plain dicts."""
-    kinds = {bool: "BOOL", int: "INT64", float: "FLOAT64", str: "STRING", dt.date: "DATE"}
+    kinds = {bool: "BOOL", int: "INT64", float: "FLOAT64", str: "STRING", dt.date: "DATE", dt.datetime: "TIMESTAMP"}
     job_config = bigquery.QueryJobConfig(
         query_parameters=[
             bigquery.ScalarQueryParameter(name, kinds[type(value)], value)
@@ -99,7 +103,8 @@ def fetch_processor_rows(client, processor_name: str, business_date: dt.date) ->
 
 
 def content_hash(rows: list[dict], exclude: tuple[str, ...] = LINEAGE_COLUMNS) -> str:
-    """An order-independent hash of rows, ignoring lineage columns (fence, run id, write time)."""
+    """An order-independent hash of rows, ignoring lineage and write-context columns (fence, run
+    id, write times, versions, processing context)."""
     canonical = sorted(
         json.dumps({k: v for k, v in row.items() if k not in exclude}, sort_keys=True, default=str)
         for row in rows

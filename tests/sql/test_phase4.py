@@ -78,6 +78,16 @@ FEATURE_SOURCES_V1 = [
 ]
 FEATURE_NAMES_V1 = [name for name, _, _ in FEATURE_SOURCES_V1]
 ZONES = ("paint", "mid_range", "three")
+# The player_game_summary columns of each zone (threes from the play-by-play, like the others).
+ZONE_COLUMNS = {"paint": ("paint_attempts", "paint_makes"), "mid_range": ("mid_range_attempts", "mid_range_makes"),
+                "three": ("three_attempts_pbp", "three_makes_pbp")}
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    """NUMERIC values as floats, so they mix with Python arithmetic."""
+    from decimal import Decimal
+
+    return [{k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()} for row in rows]
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -172,17 +182,17 @@ def _precompute(client, name: str, business_date: dt.date) -> dict:
 
 
 def _context(client, table: str, target: dt.date, key: str) -> dict:
-    return _rows_by(fetch(client, table, "game_date", target), key)
+    return _rows_by(_plain(fetch(client, table, "game_date", target)), key)
 
 
 def _played_games(client, target: dt.date) -> dict[str, list[dict]]:
     """Each player's games of the season with minutes > 0 before the target, newest first."""
-    rows = query(
+    rows = _plain(query(
         client,
         f"SELECT * FROM `{table_id('player_game_summary')}` "
-        "WHERE game_date < @target AND minutes > 0 AND season_year = @season",
+        "WHERE game_date < @target AND minutes_played > 0 AND season_year = @season",
         target=target, season=SEASON,
-    )
+    ))
     by_player = defaultdict(list)
     for row in rows:
         by_player[row["player_lookup"]].append(row)
@@ -192,11 +202,11 @@ def _played_games(client, target: dt.date) -> dict[str, list[dict]]:
 
 
 def _team_games(client, table: str, team_column: str, target: dt.date) -> dict[str, list[dict]]:
-    rows = query(
+    rows = _plain(query(
         client,
         f"SELECT * FROM `{table_id(table)}` WHERE game_date < @target AND season_year = @season",
         target=target, season=SEASON,
-    )
+    ))
     by_team = defaultdict(list)
     for row in rows:
         by_team[row[team_column]].append(row)
@@ -282,8 +292,8 @@ def test_player_shot_zones_match_a_recomputation(season):
         assert row["games_in_sample_20"] == min(20, len(history)), player
         for window in (10, 20):
             sample = history[:window]
-            attempts = {z: sum(g[f"{z}_attempts"] or 0 for g in sample) for z in ZONES}
-            makes = {z: sum(g[f"{z}_makes"] or 0 for g in sample) for z in ZONES}
+            attempts = {z: sum(g[ZONE_COLUMNS[z][0]] or 0 for g in sample) for z in ZONES}
+            makes = {z: sum(g[ZONE_COLUMNS[z][1]] or 0 for g in sample) for z in ZONES}
             total = sum(attempts.values())
             assert row[f"shot_attempts_last_{window}"] == total, player
             for zone in ZONES:
@@ -320,12 +330,19 @@ def test_team_defense_zones_match_a_recomputation(season):
     target = CHECKED_DAY + dt.timedelta(days=1)
     team_games = _team_games(client, "team_defense_game_summary", "defending_team_abbr", target)
     windows = {team: games[:15] for team, games in team_games.items()}
+    possessions = {(g["game_date"], g["team_abbr"]): g["possessions"]
+                   for games in _team_games(client, "team_offense_game_summary", "team_abbr", target).values()
+                   for g in games}
     shots = query(
         client,
-        f"SELECT game_id, event_id, team_abbr, player_lookup, shot_zone, shot_made "
-        f"FROM `{table_id('nbac_play_by_play', 'raw')}` WHERE game_date < @target",
+        "SELECT game_id, event_id, player_1_team_abbr AS team_abbr, "
+        "player_1_lookup AS player_lookup, shot_type, shot_distance, shot_made "
+        f"FROM `{table_id('nbac_play_by_play', 'raw')}` WHERE game_date < @target AND event_type = 'fieldgoal'",
         target=target,
     )
+    for shot in shots:  # the platform's zones: a two within 8 feet is in the paint
+        shot["shot_zone"] = "three" if shot["shot_type"] == "3PT" else (
+            "paint" if shot["shot_distance"] <= 8.0 else "mid_range")
     # One row per (game, event), the same pick as the SQL's when a feed repeats an event.
     events = {}
     pick_order = ("team_abbr", "player_lookup", "shot_zone", "shot_made")
@@ -340,7 +357,7 @@ def test_team_defense_zones_match_a_recomputation(season):
     # Per defending team and zone: [attempts, makes] of its opponents over its window.
     allowed = {
         team: {
-            zone: [sum(counts[(g["nba_game_id"], g["opponent_team_abbr"], zone)][i] for g in games)
+            zone: [sum(counts[(g["game_id"], g["opponent_team_abbr"], zone)][i] for g in games)
                    for i in (0, 1)]
             for zone in ZONES
         }
@@ -371,9 +388,10 @@ def test_team_defense_zones_match_a_recomputation(season):
             assert_rounded(row[f"{zone}_pct_vs_league"], vs_league[zone], 4, f"{team} {zone} vs league")
         assert row["strongest_zone"] == min(ZONES, key=lambda z: vs_league[z]), team
         assert row["weakest_zone"] == max(ZONES, key=lambda z: vs_league[z]), team
-        known = [g for g in games if (g["opponent_possessions"] or 0) > 0]
+        # The opponent's possessions are its offense line's (stored truncated).
+        known = [g for g in games if (possessions.get((g["game_date"], g["opponent_team_abbr"])) or 0) > 0]
         rating = 100 * _ratio(sum(g["points_allowed"] for g in known),
-                              sum(g["opponent_possessions"] for g in known))
+                              sum(possessions[(g["game_date"], g["opponent_team_abbr"])] for g in known))
         assert_rounded(row["defensive_rating_last_15"], rating, 2, f"{team} defensive rating")
         assert_rounded(row["points_allowed_avg_last_15"], _mean([g["points_allowed"] for g in games]),
                        2, f"{team} points allowed")
@@ -401,10 +419,9 @@ def test_player_daily_cache_matches_a_recomputation(season):
         expected_std = statistics.stdev([g["points"] for g in last_10]) if len(last_10) >= 2 else None
         assert_rounded(row["points_std_last_10"], expected_std, 2, f"{player} std")
         with_std += expected_std is not None
-        assert_rounded(row["minutes_avg_last_10"], _mean([g["minutes"] for g in last_10]), 2, player)
+        assert_rounded(row["minutes_avg_last_10"], _mean([g["minutes_played"] for g in last_10]), 2, player)
         assert_rounded(row["usage_rate_last_10"], _mean([g["usage_rate"] for g in last_10]), 2, player)
-        shots = 2 * (sum(g["field_goals_attempted"] for g in last_10)
-                     + 0.44 * sum(g["free_throws_attempted"] for g in last_10))
+        shots = 2 * (sum(g["fg_attempts"] for g in last_10) + 0.44 * sum(g["ft_attempts"] for g in last_10))
         expected_ts = _ratio(sum(g["points"] for g in last_10), shots) if last_10 else None
         assert_rounded(row["ts_pct_last_10"], expected_ts, 4, f"{player} ts")
         team_window = team_games.get(row["team_abbr"], [])[:10]
@@ -412,8 +429,8 @@ def test_player_daily_cache_matches_a_recomputation(season):
         assert_rounded(row["team_pace_last_10"], _mean([g["pace"] for g in team_window]), 2, player)
         assert_rounded(row["team_offensive_rating_last_10"],
                        _mean([g["offensive_rating"] for g in team_window]), 2, player)
-        assert row["points_line"] == context[player]["points_line"], player
-        assert row["injury_status"] == context[player]["injury_status"], player
+        assert row["points_line"] == context[player]["current_points_line"], player
+        assert row["injury_status"] == context[player]["player_status"], player
         assert row["primary_scoring_zone"] == zones[player]["primary_scoring_zone"], player
     assert with_std > len(stored) / 2
     assert any(r["games_in_sample"] > 20 for r in stored.values())
@@ -437,7 +454,7 @@ def test_player_composite_factors_match_a_recomputation(season):
         history = games.get(player, [])
         days_rest = (target - history[0]["game_date"]).days if history else None
         week = [g for g in history if g["game_date"] >= target - dt.timedelta(days=7)]
-        minutes = sum(g["minutes"] for g in week)
+        minutes = sum(g["minutes_played"] for g in week)
         assert row["days_rest"] == days_rest, player
         assert row["is_back_to_back"] == (days_rest == 1), player
         back_to_backs += days_rest == 1
@@ -460,13 +477,14 @@ def test_player_composite_factors_match_a_recomputation(season):
 
         context, team = players[player], teams[row["team_abbr"]]
         assert row["opponent_team_abbr"] == context["opponent_team_abbr"]
-        assert row["usage_rate_last_10"] == context["usage_rate_avg_last_10"], player
-        teammates_out = max(0, team["players_out"] - (context["injury_status"] == "out"))
+        assert_rounded(row["usage_rate_last_10"], _mean([g["usage_rate"] for g in history[:10]]), 2, player)
+        teammates_out = max(0, team["starters_out_count"] - (context["player_status"] == "out"))
         assert row["teammates_out"] == teammates_out, player
         assert row["usage_spike_score"] == min(100, 25 * teammates_out), player
-        assert row["team_spread"] == team["team_spread"]
-        assert row["implied_team_total"] == team["implied_team_total"]
-        expected_blowout = None if team["team_spread"] is None else abs(team["team_spread"]) >= 10
+        assert row["team_spread"] == team["game_spread"]
+        implied = None if team["game_spread"] is None else team["game_total"] / 2 - team["game_spread"] / 2
+        assert_rounded(row["implied_team_total"], implied, 2, player)
+        expected_blowout = None if team["game_spread"] is None else abs(team["game_spread"]) >= 10
         assert row["blowout_risk"] == expected_blowout, player
     assert back_to_backs > 0, "no back-to-back in the sample: the rest rule went untested"
 
@@ -497,7 +515,7 @@ def test_ml_feature_store_assembles_the_other_tables(season):
         quality = 80 * present / len(FEATURE_NAMES_V1) + 20 * min(games, 10) / 10
         assert_rounded(row["feature_quality_score"], quality, 1, player)
         assert 0 <= row["feature_quality_score"] <= 100
-        assert row["points_line"] == context[player]["points_line"]
+        assert row["points_line"] == context[player]["current_points_line"]
         incomplete += bool(missing)
     assert 0 < incomplete < len(stored), "expected both complete and incomplete feature rows"
 

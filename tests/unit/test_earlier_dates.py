@@ -16,7 +16,7 @@ def test_season_start():
 
 def test_earlier_logical_dates_are_the_runs_of_every_earlier_date_of_the_season():
     dates = earlier_logical_dates(dt.date(2025, 10, 5))
-    assert [business_date(None, d, None) for d in dates] == [dt.date(2025, 10, d) for d in (1, 2, 3, 4)]
+    assert [business_date(None, d, None, "backfill") for d in dates] == [dt.date(2025, 10, d) for d in (1, 2, 3, 4)]
 
 
 def test_classify_waits_for_unfinished_and_reports_failed_runs():

@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         logical_date = (dt.datetime.fromisoformat(run["logical_date"]) if run.get("logical_date")
                         else dt.datetime.now(dt.timezone.utc))
         started = time.perf_counter()
+        began = dt.datetime.now(dt.timezone.utc)
         try:
             dag_run = dag.test(logical_date=logical_date, run_conf=run.get("conf") or {})
         except Exception as error:  # e.g. params that fail validation: the run is refused
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                 "error": f"{type(error).__name__}: {error}", "seconds": round(time.perf_counter() - started, 1),
             }), flush=True)
             continue
+        _finish_record(dag_run, began)
         state = str(getattr(dag_run.state, "value", dag_run.state))
         failed += state != "success"
         print("RESULT " + json.dumps({
@@ -52,6 +54,23 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(time.perf_counter() - started, 1),
         }), flush=True)
     return 1 if failed else 0
+
+
+def _finish_record(dag_run, began: dt.datetime) -> None:
+    """What the scheduler would have recorded: the real start and the run note.
+
+    dag.test() dates a run's start at its logical date (days ago for a past date), and hands the
+    run-note listener a run outside any session.
+    """
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    from nba_pipeline.run_notes import annotate_finished
+
+    with create_session() as session:
+        run = session.get(DagRun, dag_run.id)
+        run.start_date = began
+        annotate_finished(run, session)
 
 
 if __name__ == "__main__":

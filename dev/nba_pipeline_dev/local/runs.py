@@ -39,7 +39,7 @@ def run_many(runs: list[dict], *, dag_id: str = "nba_pipeline", env: dict | None
     log_file = log_file or Path(env["AIRFLOW_HOME"]).parent / "logs" / f"{dag_id}-runs.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     results, lines = [], []
-    with open(log_file, "a") as log:
+    with open(log_file, "a", buffering=1) as log:  # line-buffered: readers may follow it live
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in process.stdout:
             log.write(line)
@@ -58,49 +58,50 @@ def run_many(runs: list[dict], *, dag_id: str = "nba_pipeline", env: dict | None
     return results
 
 
-def _airflow_json(args: list[str], env: dict) -> list[dict]:
-    done = airflow_env.run_airflow([*args, "-o", "json"], env=env, capture=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"airflow {' '.join(args)} failed: {done.stderr[-2000:]}")
-    # Airflow prints warnings on stdout too; the JSON document is the line that starts with "[".
-    document = next((line for line in done.stdout.splitlines() if line.startswith("[")), "[]")
-    return json.loads(document)
-
-
-def wait_for_dag(dag_id: str, *, env: dict | None = None, timeout: float = 180.0) -> None:
+def wait_for_dag(dag_id: str, api, *, timeout: float = 180.0) -> None:
     """Wait until the dag-processor has parsed ``dag_id`` into the metadata database."""
-    env = env or airflow_env.airflow_env()
+    from nba_pipeline_dev.local.airflow_api import ApiError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(d.get("dag_id") == dag_id for d in _airflow_json(["dags", "list"], env)):
+        try:
+            api.get(f"/dags/{dag_id}")
             return
-        time.sleep(3)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+        time.sleep(2)
     raise TimeoutError(f"{dag_id} was not parsed within {timeout:.0f} s")
 
 
 def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_active_runs: int = 3,
-                 env: dict | None = None, timeout: float = 1800.0) -> list[dict]:
-    """An ``airflow backfill`` over business dates on a running Airflow (``standalone.start()``).
+                 timeout: float = 1800.0) -> list[dict]:
+    """A backfill over game dates on a running ``airflow standalone`` (``standalone.start()``), as the dialog makes it.
 
-    Waits until every run has finished and returns the runs as ``airflow dags list-runs`` shows them.
+    Unpauses the DAG and creates the backfill through the REST API, the dates as the bounds (the
+    timetable makes each run's logical date its game date); waits until every run has finished
+    and returns the runs as the API shows them.
     """
-    env = env or airflow_env.airflow_env()
-    wait_for_dag(dag_id, env=env)
-    first, last = scheduled_logical_date(min(dates)), scheduled_logical_date(max(dates))
-    command = ["backfill", "create", "--dag-id", dag_id, "--from-date", first.isoformat(),
-               "--to-date", last.isoformat(), "--max-active-runs", str(max_active_runs)]
-    for _ in range(3):
-        created = airflow_env.run_airflow(command, env=env, capture=True, check=False)
-        # SQLite may still be busy with the scheduler; the failed creation was rolled back.
-        if created.returncode == 0 or "database is locked" not in created.stdout + created.stderr:
+    from nba_pipeline_dev.local.airflow_api import AirflowApi, ApiError
+
+    api = AirflowApi.local()
+    wait_for_dag(dag_id, api)
+    api.patch(f"/dags/{dag_id}", {"is_paused": False})
+    request = {"dag_id": dag_id, "from_date": f"{min(dates)}T00:00:00Z", "to_date": f"{max(dates)}T00:00:00Z",
+               "max_active_runs": max_active_runs, "reprocess_behavior": "none"}
+    for attempt in range(3):
+        try:
+            api.post("/backfills", request)
             break
-        time.sleep(5)
-    if created.returncode != 0:
-        raise RuntimeError(f"airflow backfill create failed: {created.stdout[-2000:]}{created.stderr[-2000:]}")
+        except ApiError as error:
+            # Safe to ask again only when the failed request left no backfill behind.
+            active = [b for b in api.get(f"/backfills?dag_id={dag_id}")["backfills"] if not b.get("completed_at")]
+            if error.status < 500 or active or attempt == 2:
+                raise
+    wanted = {d.isoformat() for d in dates}
     deadline = time.monotonic() + timeout
     while True:
-        runs = [r for r in _airflow_json(["dags", "list-runs", dag_id], env)
-                if first.isoformat()[:10] <= str(r.get("logical_date", ""))[:10] <= last.isoformat()[:10]]
+        runs = [r for r in api.runs(dag_id) if r["run_type"] == "backfill" and str(r["logical_date"])[:10] in wanted]
         if len(runs) >= len(dates) and all(r["state"] in ("success", "failed") for r in runs):
             return runs
         if time.monotonic() > deadline:

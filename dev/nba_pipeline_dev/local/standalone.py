@@ -1,4 +1,17 @@
-"""The full local Airflow (``airflow standalone``) on the embedded stack, in the background."""
+"""The full local Airflow (``airflow standalone``) on the embedded stack, in the background.
+
+Its scheduler schedules nothing by itself (``[scheduler] use_job_schedule = False``): the seeded
+data covers chosen dates, not today's, so a scheduled run (or health check) of a real date
+would only record an empty day, and at start-up it would run before the API server answers
+(task processes report to it). Runs come from the trigger form, the backfill dialog and the
+REST API; set ``AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE=True`` to try the schedule.
+
+The task and triggerer log servers listen on ``NBA_WORKER_LOG_PORT`` / ``NBA_TRIGGER_LOG_PORT``
+on every interface: Airflow 3.3.2 binds them to host ``""`` with no setting to change it
+(``airflow/utils/serve_logs/core.py``), and ``airflow standalone`` starts the scheduler and the
+triggerer without ``--skip-serve-logs``. On one machine the API server reads task logs from the
+local log folder, so nothing here depends on them.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +65,7 @@ def start(timeout: float = 120.0) -> dict:
     env["AIRFLOW__API__HOST"] = "127.0.0.1"
     # Workers reach the API server here; the default assumes port 8080.
     env["AIRFLOW__API__BASE_URL"] = url()
+    env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = os.environ.get("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False")
     airflow_env.ensure_db(env)
     if healthy() and not _pid_file().exists():
         raise stack.StackError(

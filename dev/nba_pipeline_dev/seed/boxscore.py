@@ -1,4 +1,4 @@
-"""One game simulated from the players' abilities: box scores and shot events that add up.
+"""One game simulated from the players' abilities: box scores and scoring plays that add up.
 
 Team totals are never drawn on their own: every team figure is the sum of its players, every
 point comes from a shot or free throw, every assist from an assisted make, every rebound from
@@ -38,6 +38,8 @@ REGULATION_SECONDS = 240 * 60  # five players for 48 minutes
 OVERTIME_SECONDS = 25 * 60
 _HOME_EDGE = 1.4  # points, each way
 _MAX_OVERTIMES = 6
+_LATE_TIE_CHANCE = 0.35
+_BLOCKED_TWO_SHARE = 0.2  # of the opponent's missed twos: about five blocks a team a game
 _FIELD_GOAL_SHARE_INVERSE = 1.0 / 0.85  # about 85% of points come from field goals
 DNP_COACH = "DNP - Coach's Decision"
 INACTIVE_TWO_WAY = "Inactive - G League - Two-Way"
@@ -45,11 +47,24 @@ INACTIVE_REST = "Inactive - Rest"
 INACTIVE_NOT_WITH_TEAM = "Inactive - Not With Team"
 
 
+_MINOR = ("Left Ankle; Soreness", "Right Knee; Soreness", "Illness; Non-COVID", "Lower Back; Tightness")
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One player's line on the injury report for a game."""
+
+    player: int  # roster index
+    status: str  # on the game-day report: out | doubtful | questionable | probable | available
+    day_before: str | None  # on the previous day's report, if he was on it
+    reason: str  # as the report words it: "Injury/Illness - Left Ankle; Sprain", "G League - Two-Way"
+
+
 @dataclass
 class Availability:
     status: list[str]  # active | dnp | inactive, per roster player
     reasons: list[str | None]
-    report: list[tuple[int, str, str | None]]  # (player index, latest status, status the day before)
+    report: list[ReportEntry]
     starters: np.ndarray  # bool per roster player
 
 
@@ -75,13 +90,25 @@ class TeamGame:
 
 
 @dataclass
-class Shots:
-    event_id: np.ndarray
+class Events:
+    """The scoring plays of a game in clock order: every field goal and free throw attempt."""
+
+    action_number: np.ndarray  # NBA.com actionNumber: grows with the clock, gaps for other plays
+    period: np.ndarray  # 1-4, then 5+ for overtimes
+    clock_seconds: np.ndarray  # left in the period
+    elapsed_seconds: np.ndarray  # since tip-off
     team_is_home: np.ndarray
     shooter: np.ndarray  # roster index within the shooting team
-    zone: np.ndarray  # index into ZONES
+    zone: np.ndarray  # index into ZONES for field goals, FREE_THROW for free throws
     made: np.ndarray
-    assisted: np.ndarray
+    passer: np.ndarray  # roster index of the assisting teammate, -1 when unassisted
+    distance: np.ndarray  # feet from the basket (0 for free throws)
+    angle: np.ndarray  # radians from one baseline to the other, as seen from the basket
+    free_throw: np.ndarray  # for free throws: (number in the trip, trip length); else (0, 0)
+
+    @property
+    def assisted(self) -> np.ndarray:
+        return self.passer >= 0
 
 
 @dataclass
@@ -90,7 +117,7 @@ class GameResult:
     home: TeamGame
     away: TeamGame
     overtime_periods: int
-    shots: Shots
+    events: Events
 
     @property
     def team_minutes(self) -> int:
@@ -109,7 +136,7 @@ def availability(roster: Roster, day: dt.date, league: League, rng: np.random.Ge
     n = roster.size
     status = ["active"] * n
     reasons: list[str | None] = [None] * n
-    report: list[tuple[int, str, str | None]] = []
+    report: list[ReportEntry] = []
     regulars = min(n, TWO_WAY_DEPTH)
     healthy = regulars
     for i in range(n):
@@ -120,26 +147,35 @@ def availability(roster: Roster, day: dt.date, league: League, rng: np.random.Ge
             if i < regulars:
                 healthy -= 1
             day_before = "doubtful" if (end - day).days <= 1 else "out"
-            report.append((i, "out", day_before if rng.random() < 0.6 else None))
+            report.append(ReportEntry(i, "out", day_before if rng.random() < 0.6 else None, f"Injury/Illness - {reason}"))
         elif spell is None:
-            recent = any(0 < (day - end).days <= 3 for _, end, _ in league.injuries.get(roster.lookups[i], ()))
+            recent = [r for _, end, r in league.injuries.get(roster.lookups[i], ()) if 0 < (day - end).days <= 3]
             if recent:
-                report.append((i, "probable" if rng.random() < 0.6 else "available", "questionable"))
+                latest = "probable" if rng.random() < 0.6 else "available"
+                report.append(ReportEntry(i, latest, "questionable", f"Injury/Illness - {recent[-1]}"))
             elif i < regulars and rng.random() < 0.03:
-                report.append((i, "questionable", None))
+                report.append(ReportEntry(i, "questionable", None, f"Injury/Illness - {_MINOR[rng.integers(len(_MINOR))]}"))
+    # Two-way players are with the team between G League assignments, not out every game.
+    yesterday = day - dt.timedelta(days=1)
     for i in range(regulars, n):
-        if status[i] == "active" and (healthy >= 12 or rng.random() < 0.3):
+        if status[i] == "active" and league.on_assignment(roster.lookups[i], day):
             status[i], reasons[i] = "inactive", INACTIVE_TWO_WAY
-            report.append((i, "out", "out"))
+            before = "out" if league.on_assignment(roster.lookups[i], yesterday) else None
+            report = [entry for entry in report if entry.player != i]  # the assignment is what the report says
+            report.append(ReportEntry(i, "out", before, "G League - Two-Way"))
+    listed = {entry.player for entry in report}
     for i in range(min(8, regulars)):
-        if status[i] == "active" and healthy > 11 and rng.random() < 0.012:
+        if status[i] == "active" and healthy > 11 and rng.random() < 0.012 and i not in listed:
             status[i], reasons[i] = "inactive", INACTIVE_REST
             healthy -= 1
-            report.append((i, "out", "questionable"))
-    dressed = [i for i in range(n) if status[i] == "active"]
-    for i in dressed[MAX_ACTIVE:]:
+            report.append(ReportEntry(i, "out", "questionable", "Rest"))
+    # Thirteen dress: the rotation first, then the end of the bench, where a two-way player with
+    # the team often takes the place of the deepest standard contracts.
+    available = [i for i in range(n) if status[i] == "active"]
+    priority = np.array([i - (rng.uniform(0.0, 5.0) if i >= regulars else 0.0) for i in available])
+    dressed = sorted(available[k] for k in np.argsort(priority, kind="stable")[:MAX_ACTIVE])
+    for i in set(available) - set(dressed):
         status[i], reasons[i] = "inactive", INACTIVE_NOT_WITH_TEAM
-    dressed = dressed[:MAX_ACTIVE]
     playing = min(len(dressed), int(rng.choice([10, 11, 11, 12, 12, 12, 13, 13])))
     # The coach leaves out the least used, with some game-to-game variation.
     preference = roster.minutes_weight[dressed] * rng.lognormal(0.0, 0.25, len(dressed))
@@ -188,7 +224,7 @@ class _Segment:
     shooter: np.ndarray
     zone: np.ndarray
     made: np.ndarray
-    assisted: np.ndarray
+    passer: np.ndarray
 
 
 def _shoot(rng, roster: Roster, seconds: np.ndarray, quality: float, tempo: float) -> _Segment:
@@ -235,6 +271,7 @@ def _shoot(rng, roster: Roster, seconds: np.ndarray, quality: float, tempo: floa
     zone = kind // 2
     made = kind % 2 == 0
     assisted = made & (rng.random(len(made)) < _ASSISTED_SHARE[zone])
+    passer = np.full(len(made), -1, dtype=np.int64)
     helpers = np.flatnonzero(assisted)
     if helpers.size:
         weight = np.where(on, roster.playmaking * minutes, 0.0)
@@ -242,9 +279,40 @@ def _shoot(rng, roster: Roster, seconds: np.ndarray, quality: float, tempo: floa
         table[np.arange(helpers.size), shooter[helpers]] = 0.0
         cumulative = table.cumsum(axis=1)
         pick = rng.random(helpers.size) * cumulative[:, -1]
-        passer = (cumulative <= pick[:, None]).sum(axis=1)
-        stats[:, AST] = np.bincount(passer, minlength=n)
-    return _Segment(seconds, stats, shooter, zone, made, assisted)
+        passer[helpers] = (cumulative <= pick[:, None]).sum(axis=1)
+        stats[:, AST] = np.bincount(passer[helpers], minlength=n)
+    return _Segment(seconds, stats, shooter, zone, made, passer)
+
+
+def _tie_late(rng, segments: list[_Segment]) -> None:
+    """Close regulation games end level more often than shooting luck alone makes them.
+
+    A trailing team fouls, presses and takes the last shot: when regulation ends within three
+    points, a late miss of the trailing team sometimes goes in instead (a three for a three-point
+    deficit, a two for two, a free throw for one), so about 6% of games reach overtime, as in
+    the league, rather than the 2% that independent shooting gives.
+    """
+    margin = int(segments[0].stats[:, PTS].sum() - segments[1].stats[:, PTS].sum())
+    if not 1 <= abs(margin) <= 3 or rng.random() >= _LATE_TIE_CHANCE:
+        return
+    trailing = segments[1] if margin > 0 else segments[0]
+    stats = trailing.stats
+    if abs(margin) == 1:
+        shooters = np.flatnonzero(stats[:, FTA] > stats[:, FTM])
+        if shooters.size:
+            k = int(rng.choice(shooters))
+            stats[k, FTM] += 1
+            stats[k, PTS] += 1
+        return
+    three = abs(margin) == 3
+    misses = np.flatnonzero(~trailing.made & ((trailing.zone == 2) == three))
+    if misses.size:
+        shot = int(rng.choice(misses))
+        trailing.made[shot] = True  # unassisted: a late isolation
+        k = int(trailing.shooter[shot])
+        stats[k, FGM] += 1
+        stats[k, TPM] += int(three)
+        stats[k, PTS] += 3 if three else 2
 
 
 def _contest(rng, home: _Segment, away: _Segment, rosters: tuple[Roster, Roster]) -> None:
@@ -254,7 +322,9 @@ def _contest(rng, home: _Segment, away: _Segment, rosters: tuple[Roster, Roster]
         steals = rng.binomial(int(other.stats[:, TOV].sum()), 0.55)
         own.stats[:, STL] = _spread(rng, steals, roster.steal * minutes)
         missed_twos = int(((other.zone < 2) & ~other.made).sum())
-        own.stats[:, BLK] = _spread(rng, rng.binomial(missed_twos, 0.1), roster.block * minutes)
+        missed_threes = int(((other.zone == 2) & ~other.made).sum())
+        blocks = rng.binomial(missed_twos, _BLOCKED_TWO_SHARE) + rng.binomial(missed_threes, 0.02)
+        own.stats[:, BLK] = _spread(rng, blocks, roster.block * minutes)
     for shooting, defending, rosters_pair in ((home, away, rosters), (away, home, rosters[::-1])):
         missed_free = int(shooting.stats[:, FTA].sum() - shooting.stats[:, FTM].sum())
         misses = int((~shooting.made).sum()) + rng.binomial(missed_free, 0.45)
@@ -289,7 +359,7 @@ def simulate(game: Game, league: League, rng: np.random.Generator) -> GameResult
         w[side.starters] *= 1.15
         weights.append(w)
     totals = [np.zeros((r.size, len(STATS)), dtype=np.int64) for r in rosters]
-    shot_parts: list[tuple[int, _Segment]] = []
+    periods: list[list[_Segment]] = []
     overtime = 0
     while True:
         segments = []
@@ -304,16 +374,19 @@ def simulate(game: Game, league: League, rng: np.random.Generator) -> GameResult
                 seconds = np.zeros(roster.size, dtype=np.int64)
                 seconds[closers] = split_evenly(OVERTIME_SECONDS, w[closers], cap=300)
             segments.append(_shoot(rng, roster, seconds, quality[k], tempo))
+        if overtime == 0:
+            _tie_late(rng, segments)
         _contest(rng, segments[0], segments[1], rosters)
         for k, segment in enumerate(segments):
             totals[k] += segment.stats
-            shot_parts.append((k, segment))
+        periods.append(segments)
         if totals[0][:, PTS].sum() != totals[1][:, PTS].sum():
             break
         overtime += 1
-        if overtime == _MAX_OVERTIMES:  # practically never: settle it at the line
+        if overtime == _MAX_OVERTIMES:  # practically never: one more free throw settles it
             star = int(np.argmax(weights[0]))
-            totals[0][star, [FTA, FTM, PTS]] += 1
+            for stats in (totals[0], segments[0].stats):
+                stats[star, [FTA, FTM, PTS]] += 1
             break
     for k, roster in enumerate(rosters):
         totals[k][:, PF] = np.minimum(totals[k][:, PF], 6)  # fouled out
@@ -324,20 +397,74 @@ def simulate(game: Game, league: League, rng: np.random.Generator) -> GameResult
         played = np.array([s == "active" for s in side.status])
         pm = _plus_minus(rng, totals[k][:, SEC], own_margin, played)
         teams.append(TeamGame(roster, k == 0, side, totals[k], pm))
-    return GameResult(game, teams[0], teams[1], overtime, _events(rng, shot_parts))
+    return GameResult(game, teams[0], teams[1], overtime, _events(rng, periods))
 
 
-def _events(rng, parts: list[tuple[int, _Segment]]) -> Shots:
-    """Interleave both teams' attempts period by period; event ids grow with the game clock."""
-    columns = {"team_is_home": [], "shooter": [], "zone": [], "made": [], "assisted": []}
-    for start in range(0, len(parts), 2):
-        pair = parts[start:start + 2]
-        home_flags = np.concatenate([np.full(len(seg.shooter), k == 0) for k, seg in pair])
-        order = rng.permutation(len(home_flags))
-        columns["team_is_home"].append(home_flags[order])
-        for name in ("shooter", "zone", "made", "assisted"):
-            columns[name].append(np.concatenate([getattr(seg, name) for _, seg in pair])[order])
-    joined = {name: np.concatenate(values) for name, values in columns.items()}
-    # Other events (rebounds, fouls, substitutions) sit between the shots.
-    event_id = 1 + np.cumsum(rng.integers(1, 7, len(joined["shooter"])))
-    return Shots(event_id=event_id, **joined)
+FREE_THROW = 3  # the zone code of a free throw in Events
+_PAINT_FEET, _MID_FEET, _CORNER_THREE_FEET, _ARC_FEET = (0.5, 8.0), (8.5, 21.5), 22.0, 23.75
+
+
+def _free_throw_trips(rng, segment: _Segment) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each player's free throws in trips of two (the odd one alone): shooter, made, number, trip."""
+    shooters, made, number, trip = [], [], [], []
+    for player in np.flatnonzero(segment.stats[:, FTA]):
+        attempts, makes = int(segment.stats[player, FTA]), int(segment.stats[player, FTM])
+        hits = np.zeros(attempts, dtype=bool)
+        hits[rng.choice(attempts, size=makes, replace=False)] = True
+        sizes = [2] * (attempts // 2) + [1] * (attempts % 2)
+        shooters += [player] * attempts
+        made += hits.tolist()
+        for size in sizes:
+            number += list(range(1, size + 1))
+            trip += [size] * size
+    return (np.array(shooters, dtype=np.int64), np.array(made, dtype=bool),
+            np.array(number, dtype=np.int64), np.array(trip, dtype=np.int64))
+
+
+def _events(rng, periods: list[list[_Segment]]) -> Events:
+    """Both teams' attempts placed on the game clock, period by period, in time order."""
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in (
+        "period", "clock_seconds", "elapsed_seconds", "team_is_home", "shooter", "zone", "made", "passer",
+        "distance", "angle", "ft_number", "ft_trip")}
+    for index, pair in enumerate(periods):
+        length, first_period, period_length = (
+            (REGULATION_SECONDS // 5, 1, 720) if index == 0 else (OVERTIME_SECONDS // 5, 4 + index, 300))
+        start = 0 if index == 0 else 2880 + 300 * (index - 1)
+        columns: dict[str, list[np.ndarray]] = {name: [] for name in parts}
+        for k, segment in enumerate(pair):
+            shots = len(segment.shooter)
+            ft_shooter, ft_made, ft_number, ft_trip = _free_throw_trips(rng, segment)
+            trips = int((ft_number == 1).sum())
+            shot_time = rng.integers(1, length, shots)
+            trip_time = rng.integers(1, length, trips)
+            ft_time = np.repeat(trip_time, np.bincount(np.cumsum(ft_number == 1) - 1, minlength=trips)) if trips else                 np.zeros(0, dtype=np.int64)
+            columns["elapsed_seconds"] += [shot_time, ft_time]
+            columns["team_is_home"] += [np.full(shots + len(ft_shooter), k == 0)]
+            columns["shooter"] += [segment.shooter, ft_shooter]
+            columns["zone"] += [segment.zone, np.full(len(ft_shooter), FREE_THROW)]
+            columns["made"] += [segment.made, ft_made]
+            columns["passer"] += [segment.passer, np.full(len(ft_shooter), -1)]
+            low = np.where(segment.zone == 0, _PAINT_FEET[0], np.where(segment.zone == 1, _MID_FEET[0], 0.0))
+            high = np.where(segment.zone == 0, _PAINT_FEET[1], np.where(segment.zone == 1, _MID_FEET[1], 0.0))
+            angle = rng.uniform(0.0, np.pi, shots)
+            corner = (np.sin(angle) * _CORNER_THREE_FEET) < 8.75  # along the baseline, below the break
+            three_from = np.where(corner, _CORNER_THREE_FEET, _ARC_FEET)
+            distance = np.where(segment.zone == 2, three_from + rng.exponential(1.6, shots), rng.uniform(low, high))
+            columns["distance"] += [distance, np.zeros(len(ft_shooter))]
+            columns["angle"] += [angle, np.zeros(len(ft_shooter))]
+            columns["ft_number"] += [np.zeros(shots, dtype=np.int64), ft_number]
+            columns["ft_trip"] += [np.zeros(shots, dtype=np.int64), ft_trip]
+        joined = {name: np.concatenate(values) for name, values in columns.items() if values}
+        # Within one second: field goals before free throws, a trip's throws in order.
+        order = np.lexsort((joined["ft_number"], joined["zone"] == FREE_THROW, joined["elapsed_seconds"]))
+        elapsed = joined["elapsed_seconds"][order]
+        for name, values in joined.items():
+            parts[name].append(values[order] if name != "elapsed_seconds" else start + elapsed)
+        in_period = elapsed // period_length if index == 0 else np.zeros(len(elapsed), dtype=np.int64)
+        parts["period"].append(first_period + in_period)
+        parts["clock_seconds"].append(period_length - (elapsed - in_period * period_length))
+    joined = {name: np.concatenate(values) for name, values in parts.items()}
+    # Other plays (rebounds, fouls, substitutions, timeouts) take the action numbers between.
+    action_number = 1 + np.cumsum(rng.integers(1, 5, len(joined["shooter"])))
+    free_throw = np.stack([joined.pop("ft_number"), joined.pop("ft_trip")], axis=1)
+    return Events(action_number=action_number, free_throw=free_throw, **joined)

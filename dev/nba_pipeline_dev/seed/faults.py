@@ -2,8 +2,8 @@
 
 - ``late_gamebook:DATE``: every gamebook row of the date is processed after 10:00 ET the next
   day (about 8 hours late).
-- ``missing_gamebook:DATE[:GAME_ID]``: one game (the date's first by default) has no gamebook
-  rows; its live player boxscores are still there.
+- ``missing_gamebook:DATE[:GAME_ID]``: one game (the date's first by default; GAME_ID is the
+  schedule's NBA.com id) has no gamebook rows; its live player boxscores are still there.
 - ``zero_team_row:DATE[:TEAM]``: one team boxscore row (the first game's home team by default)
   gets a newer, all-zero version, so deduplication by latest ``processed_at`` picks the zeros.
 - ``duplicate_raw:DATE``: every gamebook and team boxscore row of the date appears twice,
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from nba_pipeline_dev.seed.rows import HASH_FIELDS, data_hash
 from nba_pipeline_dev.seed.season_calendar import EASTERN, Game, epoch_micros
 from nba_pipeline_dev.seed.teams import TEAM_ABBRS
 
@@ -107,25 +108,35 @@ def _late_gamebook(tables: dict[str, pa.Table], fault: Fault) -> None:
 
 
 def _missing_gamebook(tables: dict[str, pa.Table], fault: Fault, games: Sequence[Game]) -> None:
-    game_id = fault.target or games[0].game_id
-    table = tables[_GAMEBOOK]
-    tables[_GAMEBOOK] = table.filter(pc.invert(pc.equal(table["game_id"], game_id)))
+    game = next(g for g in games if g.game_id == fault.target) if fault.target else games[0]
+    table = tables[_GAMEBOOK]  # the gamebook keys games as YYYYMMDD_AWAY_HOME
+    tables[_GAMEBOOK] = table.filter(pc.invert(pc.equal(table["game_id"], game.analytics_game_id)))
+
+
+_TEAM_IDENTITY = ("game_id", "nba_game_id", "game_date", "season_year", "team_id", "team_abbr", "team_name",
+                  "team_city", "is_home", "source_file_path", "created_at")
 
 
 def _zero_team_row(tables: dict[str, pa.Table], fault: Fault, games: Sequence[Game]) -> None:
     game = _game_of_team(games, fault.target) if fault.target else games[0]
     team = fault.target or game.home
     table = tables[_TEAM_BOXSCORE]
-    rows = table.filter(pc.and_(pc.equal(table["game_id"], game.game_id), pc.equal(table["team_abbr"], team)))
+    rows = table.filter(pc.and_(pc.equal(table["game_id"], game.analytics_game_id), pc.equal(table["team_abbr"], team)))
     latest = pc.max(rows["processed_at"].cast(pa.int64())).as_py()
     zero = {}
     for field in table.schema:
-        if field.name in ("game_id", "game_date", "team_abbr", "is_home"):
+        if field.name in _TEAM_IDENTITY:
             zero[field.name] = rows[field.name][:1]
         elif field.name == "processed_at":
             zero[field.name] = pa.array([latest + 3 * 3600 * 1_000_000], pa.int64()).cast(field.type)
-        else:
+        elif field.name == "minutes":
+            zero[field.name] = pa.array(["0:00"], field.type)
+        elif pa.types.is_floating(field.type):  # percentages of zero attempts
+            zero[field.name] = pa.array([None], field.type)
+        elif field.name != "data_hash":
             zero[field.name] = pa.array([0], field.type)
+    zero["data_hash"] = data_hash({name: pa.concat_arrays(a.chunks) if isinstance(a, pa.ChunkedArray) else a
+                                   for name, a in zero.items()}, HASH_FIELDS[_TEAM_BOXSCORE])
     tables[_TEAM_BOXSCORE] = pa.concat_tables([table, pa.table(zero, schema=table.schema)])
 
 

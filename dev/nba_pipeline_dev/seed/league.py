@@ -87,10 +87,29 @@ class Roster:
     turnover: np.ndarray
     foul_rate: np.ndarray  # personal fouls per minute
     expected_points: np.ndarray  # per game with usual minutes: the anchor of the points lines
+    identity: Identity
 
     @property
     def size(self) -> int:
         return len(self.names)
+
+    @property
+    def two_way(self) -> np.ndarray:
+        """Two-way contracts: the deepest players, shuttling between the team and the G League."""
+        return np.arange(self.size) >= TWO_WAY_DEPTH
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the players of one roster are to the outside world (ids, jersey, body), by depth."""
+
+    nba_player_ids: tuple[int, ...]
+    espn_player_ids: tuple[int, ...]
+    bettingpros_player_ids: tuple[int, ...]
+    jerseys: tuple[str, ...]
+    positions: tuple[str, ...]  # PG, SG, SF, PF, C
+    heights_inches: tuple[int, ...]
+    weights_lbs: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,11 @@ class League:
     defense: dict[str, float]  # points a team's defense takes off an average opponent
     pace: dict[str, float]
     injuries: dict[str, list[tuple[dt.date, dt.date, str]]]  # lookup -> (first day out, last day out, reason)
+    g_league: dict[str, list[tuple[dt.date, dt.date]]]  # two-way lookup -> (first, last day on assignment)
+
+    def on_assignment(self, lookup: str, day: dt.date) -> bool:
+        """Is this two-way player with the G League affiliate on ``day``?"""
+        return any(start <= day <= end for start, end in self.g_league.get(lookup, ()))
 
 
 LEAGUE_POINTS = 113.5
@@ -148,7 +172,56 @@ def _expected_points(r: dict[str, np.ndarray]) -> np.ndarray:
     return attempts * per_attempt + free_throws * r["free_throw_pct"]
 
 
-def _roster(team: str, players: list[tuple[str, str]], rng: np.random.Generator) -> Roster:
+_JERSEYS = tuple(["0", "00"] + [str(i) for i in range(1, 56)])
+# ESPN positions by our depth letters: guard, wing, big.
+_ESPN_POSITIONS = {"G": ("PG", "SG"), "W": ("SG", "SF", "SF", "PF"), "B": ("PF", "C", "C")}
+_BODY = {"G": (75.0, 195.0), "W": (79.0, 215.0), "B": (83.0, 245.0)}  # inches, pounds
+
+
+def _identities(rosters: dict[str, list[tuple[str, str]]], positions: dict[str, str],
+                rng: np.random.Generator) -> dict[str, Identity]:
+    """League-unique NBA.com, ESPN and BettingPros ids; a jersey per player unique in his team."""
+    count = sum(len(players) for players in rosters.values())
+    nba = rng.choice(np.arange(1626150, 1642600), size=count, replace=False)
+    espn = rng.choice(np.arange(3_000_000, 5_300_000), size=count, replace=False)
+    bettingpros = rng.choice(np.arange(10_000, 99_999), size=count, replace=False)
+    found, at = {}, 0
+    for team, players in rosters.items():
+        n, letters = len(players), positions[team]
+        jerseys = rng.choice(len(_JERSEYS), size=n, replace=False)
+        body = np.array([_BODY[letter] for letter in letters])
+        height = np.round(body[:, 0] + rng.normal(0.0, 1.6, n)).astype(int)
+        weight = np.round(body[:, 1] + rng.normal(0.0, 12.0, n)).astype(int)
+        found[team] = Identity(
+            nba_player_ids=tuple(int(v) for v in nba[at:at + n]),
+            espn_player_ids=tuple(int(v) for v in espn[at:at + n]),
+            bettingpros_player_ids=tuple(int(v) for v in bettingpros[at:at + n]),
+            jerseys=tuple(_JERSEYS[j] for j in jerseys),
+            positions=tuple(str(rng.choice(_ESPN_POSITIONS[letter])) for letter in letters),
+            heights_inches=tuple(int(h) for h in height),
+            weights_lbs=tuple(int(w) for w in weight),
+        )
+        at += n
+    return found
+
+
+def _g_league_spells(rng: np.random.Generator, lookups: list[str], season_year: int) -> dict[str, list[tuple[dt.date, dt.date]]]:
+    """Stretches a two-way player spends with the G League affiliate: about half his season."""
+    days = season_days(season_year)
+    first, last = days[0], days[-1]
+    spells: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for lookup in lookups:
+        day, away = first, bool(rng.random() < 0.5)
+        while day <= last:
+            length = int(rng.geometric(1 / 9))  # a week or two at a time
+            end = min(day + dt.timedelta(days=length - 1), last)
+            if away:
+                spells.setdefault(lookup, []).append((day, end))
+            day, away = end + dt.timedelta(days=1), not away
+    return spells
+
+
+def _roster(team: str, players: list[tuple[str, str]], rng: np.random.Generator, identity: Identity) -> Roster:
     n = len(players)
     pos = _POSITIONS_BY_DEPTH[:n]
     guard = np.array([p == "G" for p in pos])
@@ -182,6 +255,7 @@ def _roster(team: str, players: list[tuple[str, str]], rng: np.random.Generator)
         lookups=tuple(lookup for _, lookup in players),
         positions=pos,
         expected_points=_expected_points(r),
+        identity=identity,
         **r,
     )
 
@@ -208,11 +282,15 @@ def league(season_year: int, seed: int = 7) -> League:
     rng = _rng(seed, season_year, 1)
     sizes = rng.choice([13, 14, 15, 16, 17], size=len(TEAMS), p=[0.02, 0.05, 0.13, 0.3, 0.5])
     people = _names(rng, int(sizes.sum()))
-    rosters: dict[str, Roster] = {}
+    members: dict[str, list[tuple[str, str]]] = {}
     at = 0
     for team, size in zip(TEAM_ABBRS, sizes):
-        rosters[team] = _roster(team, people[at:at + size], rng)
+        members[team] = people[at:at + size]
         at += size
+    # Identities come from their own stream, so adding one never reshuffles the players.
+    identities = _identities(members, {t: _POSITIONS_BY_DEPTH[:len(p)] for t, p in members.items()},
+                             _rng(seed, season_year, 3))
+    rosters = {team: _roster(team, players, rng, identities[team]) for team, players in members.items()}
     # Net strength (points better than average) spread evenly over a normal's quantiles, so no
     # season gets absurd outliers; each team splits it between offense and defense.
     net = np.array([NormalDist(0.0, _NET_STRENGTH_SD).inv_cdf((i + 0.5) / len(TEAMS)) for i in range(len(TEAMS))])
@@ -223,4 +301,6 @@ def league(season_year: int, seed: int = 7) -> League:
     pace = {t: float(v) for t, v in zip(TEAM_ABBRS, rng.normal(1.0, 0.025, len(TEAMS)))}
     everyone = tuple(lookup for _, lookup in people)
     injuries = _injury_spells(_rng(seed, season_year, 2), everyone, season_year)
-    return League(season_year, seed, rosters, offense, defense, pace, injuries)
+    two_way = [lookup for roster in rosters.values() for lookup in roster.lookups[TWO_WAY_DEPTH:]]
+    g_league = _g_league_spells(_rng(seed, season_year, 4), two_way, season_year)
+    return League(season_year, seed, rosters, offense, defense, pace, injuries, g_league)

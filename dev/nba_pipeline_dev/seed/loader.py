@@ -1,7 +1,8 @@
 """Loading generated raw data into BigQuery: one Parquet load job per table, never streaming.
 
-With ``replace`` (the default) each table first loses the rows of the generated dates, so
-seeding the same range twice leaves the same rows, and other dates are never touched.
+With ``replace`` (the default) each table first loses the rows of the generated range (its
+game dates, roster dates, or for the players registry its seasons), so seeding the same range
+twice leaves the same rows, and other dates are never touched.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Callable
 import pyarrow.parquet as pq
 
 from nba_pipeline.config import Settings, settings
-from nba_pipeline_dev.seed.generator import RawData
+from nba_pipeline_dev.seed.generator import RANGE_COLUMNS, RawData
+from nba_pipeline_dev.seed.schemas import layer_of
 
 Progress = Callable[[int, int, str], None]
 LOAD_STEP = "load raw tables"  # the progress label of load(), one step per table
 
-_DELETE_RANGE = "DELETE FROM `{table}` WHERE game_date BETWEEN @start AND @end"
+_DELETE_RANGE = "DELETE FROM `{table}` WHERE {column} BETWEEN @start AND @end"
+_DELETE_SEASONS = "DELETE FROM `{table}` WHERE {column} IN UNNEST(@seasons)"
 
 
 def _parquet(table) -> io.BytesIO:
@@ -29,7 +32,7 @@ def _parquet(table) -> io.BytesIO:
 
 def load(client, data: RawData, *, config: Settings | None = None, replace: bool = True,
          progress: Progress | None = None) -> dict[str, int]:
-    """Load every table of ``data`` into the raw dataset; returns rows loaded per table.
+    """Load every table of ``data`` into its dataset; returns rows loaded per table.
 
     The tables must exist already (``nba_pipeline.warehouse.ensure_tables``).
     ``progress(done, total, LOAD_STEP)`` is called after each table.
@@ -38,20 +41,23 @@ def load(client, data: RawData, *, config: Settings | None = None, replace: bool
     from google.cloud import bigquery
 
     config = config or settings()
-    dataset = f"{config.project}.{config.raw_dataset}"
     range_parameters = [
         bigquery.ScalarQueryParameter("start", "DATE", data.start),
         bigquery.ScalarQueryParameter("end", "DATE", data.end),
     ]
+    season_parameters = [bigquery.ArrayQueryParameter("seasons", "STRING", data.seasons)]
     loaded: dict[str, int] = {}
     total = len(data)
     for done, (name, table) in enumerate(data.items(), start=1):
-        table_id = f"{dataset}.{name}"
+        table_id = f"{config.project}.{config.dataset_for(layer_of(name))}.{name}"
+        column = RANGE_COLUMNS[name]
+        by_season = column == "season"
         try:
             if replace:
                 client.query(
-                    _DELETE_RANGE.format(table=table_id),
-                    job_config=bigquery.QueryJobConfig(query_parameters=range_parameters),
+                    (_DELETE_SEASONS if by_season else _DELETE_RANGE).format(table=table_id, column=column),
+                    job_config=bigquery.QueryJobConfig(
+                        query_parameters=season_parameters if by_season else range_parameters),
                 ).result()
             if table.num_rows:
                 job_config = bigquery.LoadJobConfig(
@@ -61,7 +67,7 @@ def load(client, data: RawData, *, config: Settings | None = None, replace: bool
                 client.load_table_from_file(_parquet(table), table_id, job_config=job_config).result()
         except NotFound as error:
             raise LookupError(
-                f"raw table {table_id} (or its dataset) does not exist: create them first with "
+                f"table {table_id} (or its dataset) does not exist: create them first with "
                 "nba_pipeline.warehouse.ensure_datasets and ensure_tables"
             ) from error
         loaded[name] = table.num_rows

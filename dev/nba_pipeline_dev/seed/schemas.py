@@ -1,28 +1,32 @@
-"""Arrow schemas of the raw tables, read from their DDL in ``include/sql/schema/raw/``.
+"""Arrow schemas of the seeded tables, read from their DDL in ``include/sql/schema/``.
 
 The DDL is the single description of the raw columns; generating from it means a column added
-there shows up here (and a generator that forgets to fill it fails loudly).
+there shows up here (and a generator that forgets to fill it, or to say it leaves it NULL,
+fails loudly).
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import pyarrow as pa
 
-from nba_pipeline.sql import schema_files, sql_root
+from nba_pipeline.ddl import Column, definition
 
-RAW_TABLES = (
-    "nbac_schedule",
-    "nbac_gamebook_player_stats",
-    "nbac_player_boxscores",
-    "nbac_team_boxscore",
-    "nbac_play_by_play",
-    "odds_api_player_points_props",
-    "odds_api_game_lines",
-    "nbac_injury_report",
-)
+# Every table the generator fills, by table name, with the platform dataset it lives in.
+SEEDED_TABLES = {
+    "nbac_schedule": "nba_raw",
+    "nbac_gamebook_player_stats": "nba_raw",
+    "nbac_player_boxscores": "nba_raw",
+    "nbac_team_boxscore": "nba_raw",
+    "nbac_play_by_play": "nba_raw",
+    "odds_api_player_points_props": "nba_raw",
+    "bettingpros_player_points_props": "nba_raw",
+    "odds_api_game_lines": "nba_raw",
+    "nbac_injury_report": "nba_raw",
+    "espn_team_rosters": "nba_raw",
+    "nba_players_registry": "nba_reference",
+}
 
 _ARROW_TYPES = {
     "STRING": pa.string(),
@@ -32,27 +36,37 @@ _ARROW_TYPES = {
     "DATE": pa.date32(),
     "TIMESTAMP": pa.timestamp("us", tz="UTC"),
 }
-_COLUMN = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+([A-Z0-9]+)(\s+NOT\s+NULL)?\s*,?\s*(--.*)?$")
 
 
-def parse_columns(ddl: str) -> list[pa.Field]:
-    """The columns of one ``CREATE TABLE`` statement, in order, as Arrow fields."""
-    body = ddl[ddl.index("(") + 1:ddl.rindex(")")]
-    fields = []
-    for line in body.splitlines():
-        match = _COLUMN.match(line)
-        if not match:
-            continue
-        name, kind, not_null = match.group(1), match.group(2), match.group(3)
-        if kind not in _ARROW_TYPES:
-            raise ValueError(f"column {name}: type {kind} has no Arrow mapping")
-        fields.append(pa.field(name, _ARROW_TYPES[kind], nullable=not not_null))
-    return fields
+def platform_name(table: str) -> str:
+    """``nbac_schedule`` -> ``nba_raw.nbac_schedule``."""
+    if table not in SEEDED_TABLES:
+        raise ValueError(f"{table!r} is not a seeded table; seeded: {', '.join(SEEDED_TABLES)}")
+    return f"{SEEDED_TABLES[table]}.{table}"
+
+
+def layer_of(table: str) -> str:
+    """The settings layer (``raw``, ``reference``) whose dataset holds a seeded table."""
+    return platform_name(table).split(".")[0].removeprefix("nba_")
+
+
+def date_column(table: str) -> str | None:
+    """The column a table is partitioned on (the dates a load replaces); None if unpartitioned."""
+    return definition(platform_name(table)).partition_column
+
+
+def _arrow_field(column: Column) -> pa.Field:
+    if column.type.startswith("ARRAY<"):
+        element = column.type[len("ARRAY<"):-1]
+        if element not in _ARROW_TYPES:
+            raise ValueError(f"column {column.name}: ARRAY of {element} has no Arrow mapping")
+        return pa.field(column.name, pa.list_(_ARROW_TYPES[element]), nullable=True)
+    if column.type not in _ARROW_TYPES:
+        raise ValueError(f"column {column.name}: type {column.type} has no Arrow mapping")
+    return pa.field(column.name, _ARROW_TYPES[column.type], nullable=column.mode != "REQUIRED")
 
 
 @lru_cache(maxsize=None)
 def raw_schema(table: str) -> pa.Schema:
-    path = f"schema/raw/{table}.sql"
-    if path not in schema_files("raw"):
-        raise ValueError(f"no DDL for raw table {table!r}")
-    return pa.schema(parse_columns((sql_root() / path).read_text()))
+    """The Arrow schema of a seeded table, column for column as its DDL declares it."""
+    return pa.schema([_arrow_field(c) for c in definition(platform_name(table)).columns])

@@ -25,6 +25,12 @@ def epoch_micros(moment: dt.datetime) -> int:
     return int(round(moment.timestamp() * 1_000_000))
 
 
+@lru_cache(maxsize=8192)
+def utc_text(micros: int, pattern: str = "%Y%m%d_%H%M%S") -> str:
+    """An epoch-microsecond instant as UTC text, the way scrapers stamp their file names."""
+    return dt.datetime.fromtimestamp(micros / 1_000_000, dt.timezone.utc).strftime(pattern)
+
+
 def season_year_of(day: dt.date) -> int:
     """The season a date belongs to (August onwards starts a new season)."""
     return day.year if day.month >= 8 else day.year - 1
@@ -85,6 +91,18 @@ class Game:
         """The id analytics tables use: ``YYYYMMDD_AWAY_HOME``."""
         return f"{self.game_date:%Y%m%d}_{self.away}_{self.home}"
 
+    @property
+    def game_code(self) -> str:
+        """NBA.com's game code: ``YYYYMMDD/AWAYHOME``."""
+        return f"{self.game_date:%Y%m%d}/{self.away}{self.home}"
+
+    @property
+    def is_cup_game(self) -> bool:
+        """NBA Cup group play: conference games on the Tuesdays and Fridays of November."""
+        in_window = dt.date(self.season_year, 11, 1) <= self.game_date <= dt.date(self.season_year, 12, 2)
+        return (in_window and self.game_date.weekday() in (1, 4)
+                and BY_ABBR[self.home].conference == BY_ABBR[self.away].conference)
+
 
 def _matchups(rng: np.random.Generator) -> list[tuple[str, str]]:
     """(home, away) for all 1,230 games: the league's 82-game formula, 41 home games each.
@@ -130,16 +148,25 @@ def _matchups(rng: np.random.Generator) -> list[tuple[str, str]]:
 _WEEKDAY_LOAD = np.array([1.0, 0.85, 1.25, 0.75, 1.15, 1.05, 0.95])
 
 
+# Score taken off a matchup for each of its teams that played the day before: just enough that
+# a team plays about 15 back-to-backs a season, as NBA teams do (not the 25 a greedy fill gives).
+_BACK_TO_BACK_PENALTY = 0.03
+
+
 def _assign_dates(
     matchups: list[tuple[str, str]], days: tuple[dt.date, ...], rng: np.random.Generator
 ) -> list[tuple[dt.date, str, str]] | None:
-    """Place every matchup on a day; None when the greedy pass gets stuck (the caller retries)."""
+    """Place every matchup on a day; None when the greedy pass gets stuck (the caller retries).
+
+    A team never plays three days in a row nor four games in five nights (the league stopped
+    scheduling both), and back-to-backs are taken only when other pairings run short.
+    """
     index = {abbr: i for i, abbr in enumerate(TEAM_ABBRS)}
     home = np.array([index[h] for h, _ in matchups])
     away = np.array([index[a] for _, a in matchups])
     remaining = np.ones(len(matchups), dtype=bool)
     games_left = np.bincount(home, minlength=30) + np.bincount(away, minlength=30)
-    played_on = np.full((30, 2), -10)  # the team's last two playing days (day index)
+    played_on = np.full((30, 3), -10)  # the ordinal days of each team's last three games
     last_meeting: dict[tuple[int, int], int] = {}
     placed: list[tuple[dt.date, str, str]] = []
     total_days = len(days)
@@ -153,13 +180,18 @@ def _assign_dates(
         target = int(np.clip(round(pace * load + rng.normal(0, 1.2)), 2, 15))
         if days_left <= 3:
             target = 15
-        # Three games on three nights in a row is not allowed.
-        rested = ~((played_on[:, 0] == d - 1) & (played_on[:, 1] == d - 2))
+        today = day.toordinal()
+        yesterday = played_on[:, 0] == today - 1
+        three_in_three = yesterday & (played_on[:, 1] == today - 2)
+        four_in_five = played_on[:, 2] >= today - 4
+        rested = ~(three_in_three | four_in_five)
         urgency = games_left / days_left
         candidates = np.flatnonzero(remaining & rested[home] & rested[away])
         if candidates.size == 0:
             continue
-        score = urgency[home[candidates]] + urgency[away[candidates]] + rng.random(candidates.size) * 0.35
+        tired = yesterday[home[candidates]].astype(float) + yesterday[away[candidates]]
+        score = (urgency[home[candidates]] + urgency[away[candidates]] + rng.random(candidates.size) * 0.35
+                 - _BACK_TO_BACK_PENALTY * tired)
         busy = np.zeros(30, dtype=bool)
         chosen = 0
         for c in candidates[np.argsort(-score)]:
@@ -179,7 +211,7 @@ def _assign_dates(
             if chosen >= target:
                 break
         for t in np.flatnonzero(busy):
-            played_on[t] = (d, played_on[t, 0])
+            played_on[t] = (today, played_on[t, 0], played_on[t, 1])
     return placed if not remaining.any() else None
 
 

@@ -1,116 +1,525 @@
--- Pre-game context for every player whose team plays on the target date (D + 1): the game, the
--- points line, injury status and recent form from player_game_summary (games before
--- the target date only, so player_game_summary of D must be written first).
--- One fenced, idempotent MERGE.
-MERGE `${project}.${analytics_dataset}.upcoming_player_game_context` AS T
-USING (
-  WITH upcoming AS (
-    SELECT game_date, game_id, nba_game_id, season_year, team_abbr, opponent_team_abbr, is_home
-    FROM `${project}.${analytics_dataset}.stg_game_teams`
-    WHERE game_date = @target_date
-  ),
-  -- A player belongs to the team of his latest line this season up to D (trades move him).
-  rosters AS (
-    SELECT p.player_lookup, p.player_name, p.team_abbr, p.season_year
-    FROM `${project}.${analytics_dataset}.stg_player_game_lines` AS p
-    WHERE p.game_date <= @business_date
-      AND p.season_year IN (SELECT season_year FROM upcoming)
-    QUALIFY ROW_NUMBER() OVER (
-      PARTITION BY p.player_lookup ORDER BY p.game_date DESC, p.team_abbr
-    ) = 1
-  ),
-  played AS (
-    SELECT
-      player_lookup, game_date, season_year, points, minutes, usage_rate,
-      ROW_NUMBER() OVER (PARTITION BY player_lookup ORDER BY game_date DESC) AS recency
-    FROM `${project}.${analytics_dataset}.player_game_summary`
-    WHERE game_date < @target_date AND minutes > 0
-  ),
-  form AS (
-    SELECT
-      p.player_lookup,
-      DATE_DIFF(@target_date, MAX(IF(p.season_year = r.season_year, p.game_date, NULL)), DAY) AS days_rest,
-      COUNTIF(p.season_year = r.season_year) AS games_played_season,
-      AVG(IF(p.recency <= 5, p.points, NULL)) AS points_avg_last_5,
-      AVG(IF(p.recency <= 10, p.points, NULL)) AS points_avg_last_10,
-      AVG(IF(p.recency <= 10, p.minutes, NULL)) AS minutes_avg_last_10,
-      AVG(IF(p.recency <= 10, p.usage_rate, NULL)) AS usage_rate_avg_last_10
-    FROM played AS p
-    JOIN rosters AS r ON r.player_lookup = p.player_lookup
-    WHERE p.recency <= 10 OR p.season_year = r.season_year
-    GROUP BY p.player_lookup
-  ),
-  context AS (
-    SELECT
-      u.game_date,
-      r.player_lookup,
-      r.player_name,
-      u.game_id,
-      u.nba_game_id,
-      u.season_year,
-      u.team_abbr,
-      u.opponent_team_abbr,
-      u.is_home,
-      line.points_line,
-      line.line_bookmaker,
-      COALESCE(injury.injury_status, 'available') AS injury_status,
-      f.days_rest,
-      COALESCE(f.games_played_season, 0) AS games_played_season,
-      ROUND(f.points_avg_last_5, 2) AS points_avg_last_5,
-      ROUND(f.points_avg_last_10, 2) AS points_avg_last_10,
-      ROUND(f.minutes_avg_last_10, 2) AS minutes_avg_last_10,
-      ROUND(f.usage_rate_avg_last_10, 2) AS usage_rate_avg_last_10
-    FROM upcoming AS u
-    JOIN rosters AS r ON r.team_abbr = u.team_abbr AND r.season_year = u.season_year
-    LEFT JOIN form AS f ON f.player_lookup = r.player_lookup
-    LEFT JOIN `${project}.${analytics_dataset}.stg_player_points_lines` AS line
-      ON line.game_date = @target_date AND line.player_lookup = r.player_lookup
-    LEFT JOIN `${project}.${analytics_dataset}.stg_injury_status` AS injury
-      ON injury.game_date = @target_date AND injury.player_lookup = r.player_lookup
-  )
+-- Pre-game context for every player on the roster of a team scheduled on the target date (D + 1),
+-- as the platform's upcoming player context defines it in daily mode: the latest ESPN roster of
+-- each team (on or before D), the points line and the game lines, rest and load from the player's
+-- games in player_game_summary (games before the target date only, so player_game_summary of D
+-- must be written first; windows D-6..D-1 and D-13..D-1), recent form, the opponent's recent
+-- pace and defence, the team's schedule around the game, injuries, and completeness of the
+-- player's game windows.
+WITH upcoming AS (
+  SELECT *
+  FROM `${project}.${analytics_dataset}.stg_game_teams`(@target_date, @target_date)
+),
+latest_rosters AS (
+  SELECT team_abbr, MAX(roster_date) AS roster_date
+  FROM `${project}.${raw_dataset}.espn_team_rosters`
+  WHERE roster_date BETWEEN DATE_SUB(@target_date, INTERVAL 90 DAY) AND @business_date
+  GROUP BY team_abbr
+),
+rosters AS (
+  SELECT r.team_abbr, r.player_lookup, r.universal_player_id, r.age, r.birth_date
+  FROM `${project}.${raw_dataset}.espn_team_rosters` AS r
+  JOIN latest_rosters AS l ON l.team_abbr = r.team_abbr AND l.roster_date = r.roster_date
+  WHERE r.roster_date BETWEEN DATE_SUB(@target_date, INTERVAL 90 DAY) AND @business_date
+    AND r.player_lookup IS NOT NULL
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY r.team_abbr, r.player_lookup ORDER BY r.scrape_hour DESC, r.processed_at DESC) = 1
+),
+registry AS (
+  SELECT player_lookup, team_abbr, season, universal_player_id
+  FROM `${project}.${reference_dataset}.nba_players_registry`
+  WHERE universal_player_id IS NOT NULL
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY player_lookup, team_abbr, season ORDER BY processed_at DESC) = 1
+),
+players AS (
+  SELECT
+    u.*,
+    r.player_lookup,
+    COALESCE(r.universal_player_id, reg.universal_player_id) AS universal_player_id,
+    COALESCE(r.age, DATE_DIFF(u.game_date, r.birth_date, YEAR)
+      - IF(FORMAT_DATE('%m%d', u.game_date) < FORMAT_DATE('%m%d', r.birth_date), 1, 0)) AS player_age
+  FROM upcoming AS u
+  JOIN rosters AS r ON r.team_abbr = u.team_abbr
+  LEFT JOIN registry AS reg
+    ON reg.player_lookup = r.player_lookup AND reg.team_abbr = r.team_abbr
+    AND reg.season = CONCAT(CAST(u.season_year AS STRING), '-', SUBSTR(CAST(u.season_year + 1 AS STRING), 3, 2))
+),
+-- The player's lines of the season before the target date (only final games are in the table).
+history AS (
+  SELECT
+    g.player_lookup, g.game_date, g.team_abbr, g.points, g.minutes_played, g.usage_rate, g.is_active,
+    g.is_dnp, g.processed_at, g.data_hash,
+    g.is_active AND IFNULL(g.minutes_played, 0) > 0 AS played
+  FROM `${project}.${analytics_dataset}.player_game_summary` AS g
+  JOIN (SELECT DISTINCT player_lookup, season_year FROM players) AS p
+    ON p.player_lookup = g.player_lookup AND p.season_year = g.season_year
+  WHERE g.game_date BETWEEN DATE_SUB(@target_date, INTERVAL 366 DAY) AND @business_date
+),
+games_played AS (
   SELECT
     *,
-    @fence AS _fence,
-    @run_id AS _run_id,
-    CURRENT_TIMESTAMP() AS processed_at
-  FROM context
-  -- A writer holding an older lease than the sink has seen (its fence watermark) writes nothing.
-  WHERE @fence >= (
-    SELECT IFNULL(MAX(fence), 0)
-    FROM `${project}.${audit_dataset}.fence_watermarks`
-    WHERE target_date = @target_date AND table_name = @sink_table
+    ROW_NUMBER() OVER (PARTITION BY player_lookup ORDER BY game_date DESC) AS recency,
+    LEAD(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date DESC) AS previous_game_date
+  FROM history
+  WHERE played
+),
+form AS (
+  SELECT
+    player_lookup,
+    COUNT(*) AS games,
+    MAX(game_date) AS last_game_date,
+    MAX(IF(recency = 2, game_date, NULL)) AS second_last_game_date,
+    -- The most recent game that followed two or more days off.
+    MAX(IF(DATE_DIFF(game_date, previous_game_date, DAY) >= 2, game_date, NULL)) AS last_rested_game_date,
+    COUNTIF(game_date >= DATE_SUB(@target_date, INTERVAL 6 DAY)) AS games_last_7,
+    COUNTIF(game_date >= DATE_SUB(@target_date, INTERVAL 13 DAY)) AS games_last_14,
+    SUM(IF(game_date >= DATE_SUB(@target_date, INTERVAL 6 DAY), minutes_played, 0)) AS minutes_last_7,
+    SUM(IF(game_date >= DATE_SUB(@target_date, INTERVAL 13 DAY), minutes_played, 0)) AS minutes_last_14,
+    AVG(IF(game_date >= DATE_SUB(@target_date, INTERVAL 6 DAY), usage_rate, NULL)) AS usage_last_7,
+    COUNTIF(game_date >= DATE_SUB(@target_date, INTERVAL 13 DAY)
+            AND previous_game_date >= DATE_SUB(@target_date, INTERVAL 13 DAY)
+            AND DATE_DIFF(game_date, previous_game_date, DAY) = 1) AS back_to_backs_last_14,
+    AVG(IF(recency <= 5, points, NULL)) AS points_avg_last_5,
+    AVG(IF(recency <= 10, points, NULL)) AS points_avg_last_10,
+    AVG(points) AS points_avg_season,
+    AVG(minutes_played) AS minutes_avg_season,
+    AVG(IF(game_date >= DATE_SUB(@target_date, INTERVAL 10 DAY), points, NULL)) AS points_avg_last_10_days,
+    AVG(IF(game_date >= DATE_SUB(@target_date, INTERVAL 10 DAY), minutes_played, NULL)) AS minutes_avg_last_10_days,
+    MAX(processed_at) AS last_processed_at,
+    ARRAY_AGG(data_hash ORDER BY game_date DESC LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash,
+    COUNTIF(game_date >= DATE_SUB(@target_date, INTERVAL 30 DAY)) AS games_last_30_days
+  FROM games_played
+  GROUP BY player_lookup
+),
+lines AS (
+  SELECT *
+  FROM `${project}.${analytics_dataset}.stg_player_points_lines`(@target_date, @target_date)
+),
+-- Consecutive games over (or under) the current line, most recent first; a game on the line
+-- neither extends nor breaks a streak, as the platform counts them.
+streak_games AS (
+  SELECT
+    g.player_lookup,
+    g.recency,
+    SIGN(g.points - l.current_line) AS side,
+    FIRST_VALUE(SIGN(g.points - l.current_line)) OVER (
+      PARTITION BY g.player_lookup ORDER BY IF(g.points = l.current_line, 1, 0), g.recency
+    ) AS first_side
+  FROM games_played AS g
+  JOIN lines AS l ON l.player_lookup = g.player_lookup
+),
+streaks AS (
+  SELECT
+    player_lookup,
+    ANY_VALUE(first_side) AS side,
+    -- Games before the first one on the other side of the line.
+    COUNTIF(side = first_side AND recency < IFNULL(first_break, 1000000)) AS games
+  FROM (
+    SELECT *, MIN(IF(side = -first_side, recency, NULL)) OVER (PARTITION BY player_lookup) AS first_break
+    FROM streak_games
   )
-) AS S
-ON T.game_date = S.game_date AND T.player_lookup = S.player_lookup
-WHEN MATCHED AND T._fence <= S._fence THEN UPDATE SET
-  player_name = S.player_name,
-  game_id = S.game_id,
-  nba_game_id = S.nba_game_id,
-  season_year = S.season_year,
-  team_abbr = S.team_abbr,
-  opponent_team_abbr = S.opponent_team_abbr,
-  is_home = S.is_home,
-  points_line = S.points_line,
-  line_bookmaker = S.line_bookmaker,
-  injury_status = S.injury_status,
-  days_rest = S.days_rest,
-  games_played_season = S.games_played_season,
-  points_avg_last_5 = S.points_avg_last_5,
-  points_avg_last_10 = S.points_avg_last_10,
-  minutes_avg_last_10 = S.minutes_avg_last_10,
-  usage_rate_avg_last_10 = S.usage_rate_avg_last_10,
-  _fence = S._fence,
-  _run_id = S._run_id,
-  processed_at = S.processed_at
-WHEN NOT MATCHED BY TARGET THEN INSERT (
-  game_date, player_lookup, player_name, game_id, nba_game_id, season_year, team_abbr,
-  opponent_team_abbr, is_home, points_line, line_bookmaker, injury_status, days_rest,
-  games_played_season, points_avg_last_5, points_avg_last_10, minutes_avg_last_10,
-  usage_rate_avg_last_10, _fence, _run_id, processed_at
-) VALUES (
-  S.game_date, S.player_lookup, S.player_name, S.game_id, S.nba_game_id, S.season_year, S.team_abbr,
-  S.opponent_team_abbr, S.is_home, S.points_line, S.line_bookmaker, S.injury_status, S.days_rest,
-  S.games_played_season, S.points_avg_last_5, S.points_avg_last_10, S.minutes_avg_last_10,
-  S.usage_rate_avg_last_10, S._fence, S._run_id, S.processed_at
+  GROUP BY player_lookup
+),
+game_lines AS (
+  SELECT *
+  FROM `${project}.${analytics_dataset}.stg_game_lines`(@target_date, @target_date)
+),
+line_rows AS (
+  SELECT
+    home_team_abbr, away_team_abbr,
+    COUNT(*) AS rows_found,
+    COUNT(DISTINCT market_key) AS markets,
+    MAX(processed_at) AS last_updated,
+    ARRAY_AGG(data_hash ORDER BY data_hash IS NULL, processed_at DESC, data_hash LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
+  FROM `${project}.${raw_dataset}.odds_api_game_lines`
+  WHERE game_date = @target_date
+  GROUP BY home_team_abbr, away_team_abbr
+),
+prop_books AS (
+  SELECT COUNT(DISTINCT bookmaker) AS bookmakers, MAX(processed_at) AS last_updated
+  FROM `${project}.${raw_dataset}.odds_api_player_points_props`
+  WHERE game_date = @target_date
+),
+schedule_rows AS (
+  SELECT COUNT(*) AS rows_found, MAX(processed_at) AS last_updated
+  FROM `${project}.${raw_dataset}.nbac_schedule`
+  WHERE game_date = @target_date
+),
+injuries AS (
+  SELECT *
+  FROM `${project}.${analytics_dataset}.stg_injury_status`(@target_date, @target_date)
+),
+-- The teams' final games of the season before the date, and their scheduled games of the week after.
+team_games AS (
+  SELECT h.*
+  FROM `${project}.${analytics_dataset}.stg_game_teams`(
+    DATE_SUB(@target_date, INTERVAL 366 DAY), DATE_SUB(@target_date, INTERVAL 1 DAY)) AS h
+  JOIN (SELECT DISTINCT season_year FROM upcoming) AS s ON s.season_year = h.season_year
+  WHERE h.game_status = 3
+),
+next_games AS (
+  SELECT team_abbr, opponent_team_abbr, game_date, is_primetime,
+    ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date) AS upcoming_rank
+  FROM `${project}.${analytics_dataset}.stg_game_teams`(
+    DATE_ADD(@target_date, INTERVAL 1 DAY), DATE_ADD(@target_date, INTERVAL 7 DAY))
+),
+team_schedule AS (
+  SELECT
+    u.team_abbr,
+    MAX(t.game_date) AS last_game_date,
+    COUNTIF(t.win_flag) AS wins,
+    COUNT(t.game_date) AS games
+  FROM upcoming AS u
+  LEFT JOIN team_games AS t ON t.team_abbr = u.team_abbr
+  GROUP BY u.team_abbr
+),
+-- Win percentage of every team so far this season (for the next opponent).
+team_records AS (
+  SELECT team_abbr, SAFE_DIVIDE(COUNTIF(win_flag), COUNT(*)) AS win_pct
+  FROM team_games
+  GROUP BY team_abbr
+),
+week_ahead AS (
+  SELECT
+    team_abbr,
+    COUNT(*) AS games_next_7,
+    MAX(IF(upcoming_rank = 1, game_date, NULL)) AS next_game_date,
+    MAX(IF(upcoming_rank = 1, opponent_team_abbr, NULL)) AS next_opponent,
+    LOGICAL_OR(upcoming_rank = 1 AND IFNULL(is_primetime, FALSE)) AS next_is_primetime
+  FROM next_games
+  GROUP BY team_abbr
+),
+-- Road trips and time zones: the team's games of the 14 days up to and including this one.
+trip_games AS (
+  SELECT
+    team_abbr, game_date, is_home,
+    -- UTC offset of the arena, in hours, at tip-off.
+    CAST(SUBSTR(FORMAT_TIMESTAMP('%z', game_date_est, arena_timezone), 1, 3) AS INT64) AS utc_offset
+  FROM `${project}.${analytics_dataset}.stg_game_teams`(DATE_SUB(@target_date, INTERVAL 14 DAY), @target_date)
+  WHERE game_status = 3 OR game_date = @target_date
+),
+trip_steps AS (
+  SELECT
+    *,
+    ABS(utc_offset - LAG(utc_offset) OVER (PARTITION BY team_abbr ORDER BY game_date)) AS zones_crossed,
+    -- Home games up to this one: a road trip is the run of away games since the last home game.
+    SUM(IF(is_home, 1, 0)) OVER (PARTITION BY team_abbr ORDER BY game_date DESC
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS homes_since
+  FROM trip_games
+),
+travel AS (
+  SELECT
+    team_abbr,
+    MAX(IF(game_date = @target_date, zones_crossed, NULL)) AS time_zone_changes,
+    SUM(IF(game_date > DATE_SUB(@target_date, INTERVAL 14 DAY), zones_crossed, 0)) AS zones_last_14,
+    COUNTIF(NOT is_home AND homes_since = 0) AS consecutive_road_games
+  FROM trip_steps
+  GROUP BY team_abbr
+),
+-- Recent pace and defence of the teams (their last 10 games before the date).
+team_recent AS (
+  SELECT team_abbr, pace
+  FROM `${project}.${analytics_dataset}.team_offense_game_summary`
+  WHERE game_date BETWEEN DATE_SUB(@target_date, INTERVAL 366 DAY) AND @business_date
+    AND team_abbr IN (SELECT team_abbr FROM upcoming)
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC) <= 10
+),
+team_pace AS (
+  SELECT team_abbr, AVG(pace) AS pace_last_10 FROM team_recent GROUP BY team_abbr
+),
+defense_recent AS (
+  SELECT
+    defending_team_abbr AS team_abbr,
+    defensive_rating,
+    IF(opponent_pace > 0, 100 * opp_ft_attempts / opponent_pace, NULL) AS ft_rate_per_100
+  FROM `${project}.${analytics_dataset}.team_defense_game_summary`
+  WHERE game_date BETWEEN DATE_SUB(@target_date, INTERVAL 366 DAY) AND @business_date
+    AND defending_team_abbr IN (SELECT team_abbr FROM upcoming)
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY defending_team_abbr ORDER BY game_date DESC) <= 10
+),
+team_defense AS (
+  SELECT team_abbr, AVG(defensive_rating) AS def_rating_last_10, AVG(ft_rate_per_100) AS ft_rate_allowed
+  FROM defense_recent
+  GROUP BY team_abbr
+),
+-- Stars as the platform's injury context picks them: 10+ games this season and 18+ points, or
+-- 28+ minutes with 12+ points (the last 10 days' averages when he played in them).
+stars AS (
+  SELECT p.team_abbr, p.player_lookup
+  FROM players AS p
+  JOIN form AS f ON f.player_lookup = p.player_lookup
+  WHERE f.games >= 10
+    AND (COALESCE(f.points_avg_last_10_days, f.points_avg_season) >= 18
+         OR (COALESCE(f.minutes_avg_last_10_days, f.minutes_avg_season) >= 28
+             AND COALESCE(f.points_avg_last_10_days, f.points_avg_season) >= 12))
+),
+team_injuries AS (
+  SELECT
+    p.team_abbr, p.player_lookup,
+    COUNTIF(i.injury_status IN ('out', 'doubtful') AND s.player_lookup IS NOT NULL) AS stars_out,
+    COUNTIF(i.injury_status = 'questionable') AS questionable,
+    COUNTIF(i.injury_status = 'probable') AS probable
+  FROM players AS p
+  LEFT JOIN injuries AS i ON i.team_abbr = p.team_abbr AND i.player_lookup != p.player_lookup
+  LEFT JOIN stars AS s ON s.team_abbr = i.team_abbr AND s.player_lookup = i.player_lookup
+  GROUP BY p.team_abbr, p.player_lookup
+),
+-- Completeness of the player's game windows, as the platform's checker counts them: the team's
+-- final games of the window, less those he was DNP or inactive for, against his active lines.
+windows AS (
+  SELECT
+    p.player_lookup,
+    window_name,
+    COUNTIF(t.game_date IS NOT NULL AND NOT IFNULL(h.is_dnp AND NOT h.is_active, FALSE)) AS expected,
+    COUNTIF(t.game_date IS NOT NULL AND h.played) AS actual
+  FROM players AS p
+  CROSS JOIN UNNEST(['l5', 'l10', 'l7d', 'l14d', 'l30d']) AS window_name
+  LEFT JOIN (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC) AS team_recency
+    FROM team_games
+  ) AS t
+    ON t.team_abbr = p.team_abbr
+    AND CASE window_name
+      WHEN 'l5' THEN t.team_recency <= 5
+      WHEN 'l10' THEN t.team_recency <= 10
+      WHEN 'l7d' THEN t.game_date >= DATE_SUB(@target_date, INTERVAL 7 DAY)
+      WHEN 'l14d' THEN t.game_date >= DATE_SUB(@target_date, INTERVAL 14 DAY)
+      ELSE t.game_date >= DATE_SUB(@target_date, INTERVAL 30 DAY)
+    END
+  LEFT JOIN history AS h ON h.player_lookup = p.player_lookup AND h.game_date = t.game_date
+  GROUP BY p.player_lookup, window_name
+),
+completeness AS (
+  SELECT
+    player_lookup,
+    MAX(IF(window_name = 'l5', pct, NULL)) AS l5_pct,
+    MAX(IF(window_name = 'l10', pct, NULL)) AS l10_pct,
+    MAX(IF(window_name = 'l7d', pct, NULL)) AS l7d_pct,
+    MAX(IF(window_name = 'l14d', pct, NULL)) AS l14d_pct,
+    MAX(IF(window_name = 'l30d', pct, NULL)) AS l30d_pct,
+    LOGICAL_AND(actual >= expected) AS all_complete,
+    LOGICAL_AND(pct >= 70) AS all_ready,
+    MAX(IF(window_name = 'l5', actual >= expected, NULL)) AS l5_complete,
+    MAX(IF(window_name = 'l10', actual >= expected, NULL)) AS l10_complete,
+    MAX(IF(window_name = 'l7d', actual >= expected, NULL)) AS l7d_complete,
+    MAX(IF(window_name = 'l14d', actual >= expected, NULL)) AS l14d_complete,
+    MAX(IF(window_name = 'l30d', actual >= expected, NULL)) AS l30d_complete,
+    MAX(IF(window_name = 'l30d', expected, NULL)) AS l30d_expected,
+    MAX(IF(window_name = 'l30d', actual, NULL)) AS l30d_actual
+  FROM (
+    SELECT *, IF(expected = 0, 100.0, ROUND(100 * actual / expected, 1)) AS pct FROM windows
+  )
+  GROUP BY player_lookup
+),
+context AS (
+  SELECT
+    p.*,
+    f.games AS games_in_sample,
+    f.last_game_date, f.second_last_game_date, f.last_rested_game_date,
+    IFNULL(f.games_last_7, 0) AS games_last_7,
+    IFNULL(f.games_last_14, 0) AS games_last_14,
+    IFNULL(f.minutes_last_7, 0) AS minutes_last_7,
+    IFNULL(f.minutes_last_14, 0) AS minutes_last_14,
+    f.usage_last_7, IFNULL(f.back_to_backs_last_14, 0) AS back_to_backs_last_14,
+    f.points_avg_last_5, f.points_avg_last_10, f.last_processed_at AS history_last_processed_at,
+    f.latest_hash AS history_hash, IFNULL(f.games_last_30_days, 0) AS games_last_30_days,
+    l.current_line, l.current_source, l.opening_line, l.opening_source, l.line_table,
+    l.bookmakers AS line_bookmakers, l.snapshots AS line_snapshots, l.last_processed_at AS line_processed_at,
+    l.data_hash AS line_hash,
+    s.side AS streak_side, s.games AS streak_games,
+    IF(p.is_home, gl.home_spread_consensus, -gl.home_spread_consensus) AS spread,
+    IF(p.is_home, gl.home_spread_consensus_opening, -gl.home_spread_consensus_opening) AS spread_opening,
+    gl.spread_bookmaker_list, gl.total_consensus, gl.total_consensus_opening, gl.total_bookmaker_list,
+    lr.rows_found AS line_rows_found, lr.markets AS line_markets, lr.last_updated AS lines_last_updated,
+    lr.latest_hash AS lines_hash,
+    i.injury_status, i.reason AS injury_reason,
+    ti.stars_out, ti.questionable, ti.probable,
+    ts.last_game_date AS team_last_game_date,
+    wa.games_next_7, wa.next_game_date, wa.next_opponent, wa.next_is_primetime,
+    nr.win_pct AS next_opponent_win_pct,
+    ots.last_game_date AS opponent_last_game_date,
+    owa.games_next_7 AS opponent_games_next_7, owa.next_game_date AS opponent_next_game_date,
+    tr.time_zone_changes, tr.zones_last_14, tr.consecutive_road_games,
+    tp.pace_last_10 AS team_pace_last_10, op.pace_last_10 AS opponent_pace_last_10,
+    od.def_rating_last_10 AS opponent_def_rating_last_10, od.ft_rate_allowed AS opponent_ft_rate_allowed,
+    c.l5_pct, c.l10_pct, c.l7d_pct, c.l14d_pct, c.l30d_pct, c.all_complete, c.all_ready,
+    c.l5_complete, c.l10_complete, c.l7d_complete, c.l14d_complete, c.l30d_complete,
+    c.l30d_expected, c.l30d_actual,
+    DATE_DIFF(@target_date, DATE(p.season_year, 10, 1), DAY) < 30 AS bootstrap,
+    EXTRACT(MONTH FROM @target_date) IN (10, 11, 4) AS season_boundary
+  FROM players AS p
+  LEFT JOIN form AS f ON f.player_lookup = p.player_lookup
+  LEFT JOIN lines AS l ON l.player_lookup = p.player_lookup
+  LEFT JOIN streaks AS s ON s.player_lookup = p.player_lookup
+  LEFT JOIN game_lines AS gl ON gl.home_team_abbr = p.home_team_abbr AND gl.away_team_abbr = p.away_team_abbr
+  LEFT JOIN line_rows AS lr ON lr.home_team_abbr = p.home_team_abbr AND lr.away_team_abbr = p.away_team_abbr
+  LEFT JOIN injuries AS i ON i.player_lookup = p.player_lookup
+  LEFT JOIN team_injuries AS ti ON ti.player_lookup = p.player_lookup AND ti.team_abbr = p.team_abbr
+  LEFT JOIN team_schedule AS ts ON ts.team_abbr = p.team_abbr
+  LEFT JOIN week_ahead AS wa ON wa.team_abbr = p.team_abbr
+  LEFT JOIN team_records AS nr ON nr.team_abbr = wa.next_opponent
+  LEFT JOIN team_schedule AS ots ON ots.team_abbr = p.opponent_team_abbr
+  LEFT JOIN week_ahead AS owa ON owa.team_abbr = p.opponent_team_abbr
+  LEFT JOIN travel AS tr ON tr.team_abbr = p.team_abbr
+  LEFT JOIN team_pace AS tp ON tp.team_abbr = p.team_abbr
+  LEFT JOIN team_pace AS op ON op.team_abbr = p.opponent_team_abbr
+  LEFT JOIN team_defense AS od ON od.team_abbr = p.opponent_team_abbr
+  LEFT JOIN completeness AS c ON c.player_lookup = p.player_lookup
+),
+assessed AS (
+  SELECT
+    *,
+    -- The platform's tiers by sample size: 10+ games gold, 5+ silver, fewer bronze.
+    CASE WHEN IFNULL(games_in_sample, 0) >= 10 THEN 'gold' WHEN IFNULL(games_in_sample, 0) >= 5 THEN 'silver'
+         ELSE 'bronze' END AS quality_tier,
+    CASE WHEN IFNULL(games_in_sample, 0) >= 10 THEN 95.0 WHEN IFNULL(games_in_sample, 0) >= 5 THEN 75.0
+         ELSE 50.0 END AS quality_score,
+    ARRAY_CONCAT(
+      IF(spread IS NULL, ['missing_game_spread'], []),
+      IF(total_consensus IS NULL, ['missing_game_total'], []),
+      IF(IFNULL(games_in_sample, 0) < 3, [CONCAT('thin_sample:', CAST(IFNULL(games_in_sample, 0) AS STRING), '/3')], [])
+    ) AS issues
+  FROM context
 )
-WHEN NOT MATCHED BY SOURCE AND T.game_date = @target_date AND T._fence <= @fence THEN DELETE;
+SELECT
+  a.player_lookup,
+  a.universal_player_id,
+  a.game_id,
+  a.game_date,
+  a.team_abbr,
+  a.opponent_team_abbr,
+  a.current_line IS NOT NULL AS has_prop_line,
+  a.current_line AS current_points_line,
+  a.opening_line AS opening_points_line,
+  a.current_line - a.opening_line AS line_movement,
+  a.current_source AS current_points_line_source,
+  a.opening_source AS opening_points_line_source,
+  a.spread AS game_spread,
+  a.spread_opening AS opening_spread,
+  a.spread - a.spread_opening AS spread_movement,
+  a.spread_bookmaker_list AS game_spread_source,
+  CAST(NULL AS FLOAT64) AS spread_public_betting_pct,
+  a.total_consensus AS game_total,
+  a.total_consensus_opening AS opening_total,
+  a.total_consensus - a.total_consensus_opening AS total_movement,
+  a.total_bookmaker_list AS game_total_source,
+  CAST(NULL AS FLOAT64) AS total_public_betting_pct,
+  a.team_pace_last_10 - a.opponent_pace_last_10 AS pace_differential,
+  a.opponent_pace_last_10,
+  -- "7:30 PM ET": tip-off in the arena's time zone, as the platform formats it.
+  CONCAT(
+    LTRIM(FORMAT_TIMESTAMP('%I:%M %p', a.game_date_est, a.arena_timezone), '0'), ' ',
+    CASE a.arena_timezone
+      WHEN 'America/New_York' THEN 'ET' WHEN 'America/Chicago' THEN 'CT' WHEN 'America/Denver' THEN 'MT'
+      WHEN 'America/Los_Angeles' THEN 'PT' WHEN 'America/Phoenix' THEN 'MST'
+      ELSE FORMAT_TIMESTAMP('%Z', a.game_date_est, a.arena_timezone)
+    END
+  ) AS game_start_time_local,
+  a.opponent_ft_rate_allowed,
+  a.is_home AS home_game,
+  IFNULL(DATE_DIFF(@target_date, a.last_game_date, DAY) = 1, FALSE) AS back_to_back,
+  CASE
+    WHEN EXTRACT(MONTH FROM @target_date) IN (10, 11) THEN 'early'
+    WHEN EXTRACT(MONTH FROM @target_date) IN (12, 1, 2) THEN 'mid'
+    WHEN EXTRACT(MONTH FROM @target_date) IN (3, 4) THEN 'late'
+    ELSE 'playoffs'
+  END AS season_phase,
+  CAST(NULL AS FLOAT64) AS projected_usage_rate,
+  -- Days since his last game (1 = a back-to-back), as the platform counts a player's rest.
+  DATE_DIFF(@target_date, a.last_game_date, DAY) AS days_rest,
+  DATE_DIFF(a.last_game_date, a.second_last_game_date, DAY) AS days_rest_before_last_game,
+  DATE_DIFF(@target_date, a.last_rested_game_date, DAY) AS days_since_2_plus_days_rest,
+  a.games_last_7 AS games_in_last_7_days,
+  a.games_last_14 AS games_in_last_14_days,
+  CAST(TRUNC(a.minutes_last_7) AS INT64) AS minutes_in_last_7_days,
+  CAST(TRUNC(a.minutes_last_14) AS INT64) AS minutes_in_last_14_days,
+  IF(a.games_last_7 > 0, ROUND(a.minutes_last_7 / a.games_last_7, 1), NULL) AS avg_minutes_per_game_last_7,
+  a.back_to_backs_last_14 AS back_to_backs_last_14_days,
+  ROUND(a.usage_last_7, 1) AS avg_usage_rate_last_7_games,
+  CAST(NULL AS INT64) AS fourth_quarter_minutes_last_7,
+  CAST(NULL AS INT64) AS clutch_minutes_last_7_games,
+  CAST(NULL AS INT64) AS travel_miles,
+  a.time_zone_changes,
+  a.consecutive_road_games,
+  CAST(NULL AS INT64) AS miles_traveled_last_14_days,
+  a.zones_last_14 AS time_zones_crossed_last_14_days,
+  a.player_age,
+  ROUND(a.points_avg_last_5, 1) AS points_avg_last_5,
+  ROUND(a.points_avg_last_10, 1) AS points_avg_last_10,
+  IF(a.streak_side = 1, a.streak_games, 0) AS prop_over_streak,
+  IF(a.streak_side = -1, a.streak_games, 0) AS prop_under_streak,
+  IFNULL(a.stars_out, 0) AS star_teammates_out,
+  a.opponent_def_rating_last_10,
+  CAST(NULL AS FLOAT64) AS shooting_pct_decline_last_5,
+  CAST(NULL AS FLOAT64) AS fourth_quarter_production_last_7,
+  DATE_DIFF(a.next_game_date, @target_date, DAY) AS next_game_days_rest,
+  IFNULL(a.games_next_7, 0) AS games_in_next_7_days,
+  a.next_opponent_win_pct,
+  IFNULL(a.next_is_primetime, FALSE) AS next_game_is_primetime,
+  DATE_DIFF(@target_date, a.opponent_last_game_date, DAY) AS opponent_days_rest,
+  IFNULL(a.opponent_games_next_7, 0) AS opponent_games_in_next_7_days,
+  DATE_DIFF(a.opponent_next_game_date, @target_date, DAY) AS opponent_next_game_days_rest,
+  -- A player the injury report does not list is available.
+  IFNULL(a.injury_status, 'available') AS player_status,
+  a.injury_reason AS injury_report,
+  IFNULL(a.questionable, 0) AS questionable_teammates,
+  IFNULL(a.probable, 0) AS probable_teammates,
+  a.history_last_processed_at AS source_boxscore_last_updated,
+  a.games_last_30_days AS source_boxscore_rows_found,
+  a.l30d_pct AS source_boxscore_completeness_pct,
+  a.history_hash AS source_boxscore_hash,
+  sr.last_updated AS source_schedule_last_updated,
+  sr.rows_found AS source_schedule_rows_found,
+  IF(sr.rows_found > 0, 100.0, 0.0) AS source_schedule_completeness_pct,
+  a.schedule_data_hash AS source_schedule_hash,
+  a.line_processed_at AS source_props_last_updated,
+  IFNULL(a.line_snapshots, 0) AS source_props_rows_found,
+  IF(a.line_table = 'odds_api', LEAST(100, 100 * SAFE_DIVIDE(a.line_bookmakers, pb.bookmakers)),
+     IF(a.line_table IS NULL, 0, 100)) AS source_props_completeness_pct,
+  a.line_hash AS source_props_hash,
+  a.lines_last_updated AS source_game_lines_last_updated,
+  a.line_rows_found AS source_game_lines_rows_found,
+  IF(a.line_rows_found IS NULL, NULL, 100 * a.line_markets / 2) AS source_game_lines_completeness_pct,
+  a.lines_hash AS source_game_lines_hash,
+  a.quality_tier AS data_quality_tier,
+  'player_game_summary' AS primary_source_used,
+  ARRAY_LENGTH(a.issues) > 0 AS processed_with_issues,
+  a.l30d_expected AS expected_games_count,
+  a.l30d_actual AS actual_games_count,
+  a.l30d_pct AS completeness_percentage,
+  GREATEST(a.l30d_expected - a.l30d_actual, 0) AS missing_games_count,
+  a.season_boundary OR a.bootstrap OR a.all_ready AS is_production_ready,
+  a.issues AS data_quality_issues,
+  CAST(NULL AS TIMESTAMP) AS last_reprocess_attempt_at,
+  0 AS reprocess_attempt_count,
+  FALSE AS circuit_breaker_active,
+  CAST(NULL AS TIMESTAMP) AS circuit_breaker_until,
+  FALSE AS manual_override_required,
+  a.season_boundary AS season_boundary_detected,
+  a.bootstrap AS backfill_bootstrap_mode,
+  'processed_successfully' AS processing_decision_reason,
+  a.l5_pct AS l5_completeness_pct,
+  a.l5_complete AS l5_is_complete,
+  a.l10_pct AS l10_completeness_pct,
+  a.l10_complete AS l10_is_complete,
+  a.l7d_pct AS l7d_completeness_pct,
+  a.l7d_complete AS l7d_is_complete,
+  a.l14d_pct AS l14d_completeness_pct,
+  a.l14d_complete AS l14d_is_complete,
+  a.l30d_pct AS l30d_completeness_pct,
+  a.l30d_complete AS l30d_is_complete,
+  a.all_complete AS all_windows_complete,
+  a.quality_tier,
+  a.quality_score,
+  a.issues AS quality_issues,
+  ['player_game_summary'] AS data_sources,
+  IFNULL(a.games_in_sample, 0) AS quality_sample_size,
+  FALSE AS quality_used_fallback,
+  FALSE AS quality_reconstructed,
+  TO_JSON(STRUCT(['player_game_summary'] AS sources_used, a.bootstrap AS early_season)) AS quality_metadata,
+  CASE
+    WHEN IFNULL(a.games_in_sample, 0) = 0 THEN 'incomplete'
+    WHEN ARRAY_LENGTH(a.issues) > 0 THEN 'partial'
+    ELSE 'complete'
+  END AS data_quality_flag
+FROM assessed AS a
+CROSS JOIN schedule_rows AS sr
+CROSS JOIN prop_books AS pb

@@ -5,19 +5,19 @@ Used by the deferrable triggers, which poll and renew inside the triggerer's eve
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
-
-from google.api_core import retry as retries
 
 from nba_pipeline.lease.model import Lease, LeaseHeld, LockState, Owner
 from nba_pipeline.lease.protocol import (
     Commit,
     Flow,
     LeaseProtocol,
+    TRANSIENT,
     Query,
     Read,
-    is_transient,
     ordered,
+    read_retry_delays,
     step,
 )
 
@@ -25,23 +25,25 @@ from nba_pipeline.lease.protocol import (
 class AsyncLeaseStore(LeaseProtocol):
     """Awaitable twin of ``LeaseStore``; takes the same arguments."""
 
-    def __init__(self, client: Any, policy=None):
-        super().__init__(client, policy)
-        self._retry = retries.AsyncRetry(
-            predicate=is_transient, initial=0.2, maximum=2.0, multiplier=2.0,
-            timeout=self.policy.rpc_budget_seconds,
-        )
-
     async def _perform(self, request: Any) -> Any:
-        call = {"retry": self._retry, "timeout": self.policy.rpc_timeout_seconds}
-        if isinstance(request, Read):
-            found = [snapshot async for snapshot in self.client.get_all(list(request.refs), **call)]
-            return ordered(request.refs, found)
+        timeout = self.policy.rpc_timeout_seconds
         if isinstance(request, Commit):
-            return await request.batch.commit(retry=None, timeout=self.policy.rpc_timeout_seconds)
-        if isinstance(request, Query):
-            return [snapshot async for snapshot in request.query.stream(**call)]
-        raise TypeError(f"unknown request {request!r}")
+            return await request.batch.commit(retry=None, timeout=timeout)
+        delays = read_retry_delays(self.policy)
+        while True:
+            try:
+                if isinstance(request, Read):
+                    refs = list(request.refs)
+                    found = [s async for s in self.client.get_all(refs, retry=None, timeout=timeout)]
+                    return ordered(request.refs, found)
+                if isinstance(request, Query):
+                    return [snapshot async for snapshot in request.query.stream(retry=None, timeout=timeout)]
+                raise TypeError(f"unknown request {request!r}")
+            except TRANSIENT:
+                delay = next(delays, None)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
 
     async def _run(self, flow: Flow) -> Any:
         finished, value = step(flow)

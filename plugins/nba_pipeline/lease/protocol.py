@@ -28,7 +28,7 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Generator, Iterable
+from typing import Any, Generator, Iterable, Iterator
 
 from google.api_core import exceptions as api_exceptions
 from google.cloud.firestore_v1 import SERVER_TIMESTAMP
@@ -72,8 +72,17 @@ UNKNOWN_OUTCOME = (*TRANSIENT, api_exceptions.RetryError)
 RACE_ATTEMPTS = 5
 
 
-def is_transient(error: BaseException) -> bool:
-    return isinstance(error, TRANSIENT)
+def read_retry_delays(policy: LeasePolicy) -> Iterator[float]:
+    """Pauses between attempts of a read that failed transiently, within the policy's budget.
+
+    The stores retry reads themselves: handing the client a ``Retry`` object doubled the cost of
+    every read on the emulator (measured), and a commit must never be resent blindly anyway.
+    """
+    deadline = time.monotonic() + policy.rpc_budget_seconds
+    delay = 0.2
+    while time.monotonic() + delay < deadline:
+        yield delay
+        delay = min(2.0, delay * 2)
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
-
-from google.api_core import retry as retries
 
 from nba_pipeline.lease.model import Lease, LeaseHeld, LockState, Owner
 from nba_pipeline.lease.protocol import (
     Commit,
     Flow,
     LeaseProtocol,
+    TRANSIENT,
     Query,
     Read,
-    is_transient,
     ordered,
+    read_retry_delays,
     step,
 )
 
@@ -26,22 +26,23 @@ class LeaseStore(LeaseProtocol):
     lease length, renewal and self-fence timings, each call's timeout and retry budget).
     """
 
-    def __init__(self, client: Any, policy=None):
-        super().__init__(client, policy)
-        self._retry = retries.Retry(
-            predicate=is_transient, initial=0.2, maximum=2.0, multiplier=2.0,
-            timeout=self.policy.rpc_budget_seconds,
-        )
-
     def _perform(self, request: Any) -> Any:
-        call = {"retry": self._retry, "timeout": self.policy.rpc_timeout_seconds}
-        if isinstance(request, Read):
-            return ordered(request.refs, self.client.get_all(list(request.refs), **call))
+        timeout = self.policy.rpc_timeout_seconds
         if isinstance(request, Commit):
-            return request.batch.commit(retry=None, timeout=self.policy.rpc_timeout_seconds)
-        if isinstance(request, Query):
-            return list(request.query.stream(**call))
-        raise TypeError(f"unknown request {request!r}")
+            return request.batch.commit(retry=None, timeout=timeout)
+        delays = read_retry_delays(self.policy)
+        while True:
+            try:
+                if isinstance(request, Read):
+                    return ordered(request.refs, self.client.get_all(list(request.refs), retry=None, timeout=timeout))
+                if isinstance(request, Query):
+                    return list(request.query.stream(retry=None, timeout=timeout))
+                raise TypeError(f"unknown request {request!r}")
+            except TRANSIENT:
+                delay = next(delays, None)
+                if delay is None:
+                    raise
+                time.sleep(delay)
 
     def _run(self, flow: Flow) -> Any:
         finished, value = step(flow)

@@ -9,6 +9,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from nba_pipeline import processors
+from nba_pipeline.assets import table_event
 from nba_pipeline.operators.guarded_bigquery import LeaseGuardedBigQueryInsertJobOperator
 
 
@@ -57,18 +58,21 @@ class ProcessorOperator(LeaseGuardedBigQueryInsertJobOperator):
         self.fence_sink = fence_sink(registered, business)
 
     def execute(self, context):
+        from nba_pipeline.pipeline_tasks import was_cleared
+
         if self.processor_name not in self.plan["processors"]:
             raise AirflowSkipException(f"{self.processor_name} is not among the processors asked for")
-        if not self.plan["force"] and self._already_complete():
+        if not self.plan["force"] and not was_cleared(context) and self._already_complete():
             raise AirflowSkipException(
                 f"{self.processor_name} already completed for {self.plan['business_date']}; "
-                "trigger with force=true to run it again"
+                "trigger with force=true (or clear this task) to run it again"
             )
-        return self._verified(super().execute(context))
+        return table_event(context, self.processor_name, self.plan, self._verified(super().execute(context)))
 
     def resume_execution(self, next_method, next_kwargs, context):
         # Every way back from a trigger (lease granted, job done, trigger failure) comes here.
-        return self._verified(super().resume_execution(next_method, next_kwargs, context))
+        result = self._verified(super().resume_execution(next_method, next_kwargs, context))
+        return table_event(context, self.processor_name, self.plan, result)
 
     def _already_complete(self) -> bool:
         from nba_pipeline.completion import CompletionStore

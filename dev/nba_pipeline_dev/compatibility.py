@@ -1,0 +1,315 @@
+"""How our five phase 3 tables compare with the platform's, column by column.
+
+``docs/compatibility.md`` is generated from this module and the DDL (``python -m
+nba_pipeline_dev.compatibility > docs/compatibility.md``); ``tests/sql/test_compatibility.py``
+fails when the file is stale, when a column the source SELECT writes as NULL has no reason here
+(or one listed here is computed after all), and when a generated game day leaves a column NULL
+that this module does not explain.
+
+Every contract column is one of:
+
+* computed: following the platform's meaning and units (``NOTES`` says how where it helps);
+* deliberately different: computed, but not as the platform's writer does (``DIFFERENT``: how);
+* NULL: our inputs cannot give it (``NULL_REASONS``: why).
+
+``CONDITIONAL`` lists computed columns that are NULL on some rows by their definition (e.g. a
+reason that exists only for an anomaly), so a game day may leave them NULL.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from nba_pipeline import merge, processors
+
+PHASE3 = tuple(p.name for p in processors.phase(3))
+
+_NOT_IN_INPUTS = {
+    "bdl": "Ball Don't Lie boxscores are not among the inputs (the platform has them disabled too)",
+    "bbd": "BigDataBall play-by-play is not among the inputs",
+    "blocks": "the play-by-play holds no block actions (no blocker on a missed shot)",
+    "starters": "the gamebook has no starter column, so there is no starter history to tell regular starters",
+    "referee": "no referee assignments among the inputs (the platform leaves it NULL too)",
+    "second_chance": "needs offensive-rebound sequences; the play-by-play holds only shots and free throws",
+    "fast_break": "needs transition tagging; the play-by-play holds only shots and free throws",
+    "sample": "a per-game row has no rolling sample (the platform leaves it for phase 4)",
+    "reprocess": "no reprocess history is kept (the platform reads nba_orchestration.reprocess_attempts); "
+                 "set only while a circuit breaker is open",
+}
+_DATA_HASH = ("the tables.json convention ('name:value' pairs of the platform processor's HASH_FIELDS, "
+              "sorted, joined with '|', first 16 hex of SHA-256); the platform's analytics writers hash "
+              "a JSON rendering of the same fields, so the values differ while the fields are the same")
+_PROCESSING_CONTEXT = ("from the kind of Airflow run (scheduled: daily, backfill: backfill, else manual); "
+                       "the platform derives it from the days between the game date and today")
+_COMPLETENESS = ("the share of the date's final games (of the schedule) the source covers, capped at 100; "
+                 "the platform divides the rows found by a fixed minimum count")
+
+NULL_REASONS: dict[str, dict[str, str]] = {
+    "team_offense_game_summary": {
+        "second_chance_points_scored": _NOT_IN_INPUTS["second_chance"],
+        "starters_inactive": _NOT_IN_INPUTS["starters"],
+        "referee_crew_id": _NOT_IN_INPUTS["referee"],
+        "quality_sample_size": _NOT_IN_INPUTS["sample"],
+    },
+    "team_defense_game_summary": {
+        "second_chance_points_allowed": _NOT_IN_INPUTS["second_chance"],
+        "fast_break_points_allowed": _NOT_IN_INPUTS["fast_break"],
+        "blocks_paint": _NOT_IN_INPUTS["blocks"],
+        "blocks_mid_range": _NOT_IN_INPUTS["blocks"],
+        "blocks_three_pt": _NOT_IN_INPUTS["blocks"],
+        "starters_inactive": _NOT_IN_INPUTS["starters"],
+        "referee_crew_id": _NOT_IN_INPUTS["referee"],
+        "source_bdl_players_last_updated": _NOT_IN_INPUTS["bdl"],
+        "source_bdl_players_rows_found": _NOT_IN_INPUTS["bdl"],
+        "source_bdl_players_completeness_pct": _NOT_IN_INPUTS["bdl"],
+        "source_bdl_players_hash": _NOT_IN_INPUTS["bdl"],
+        "quality_sample_size": _NOT_IN_INPUTS["sample"],
+    },
+    "upcoming_team_game_context": {
+        "last_reprocess_attempt_at": _NOT_IN_INPUTS["reprocess"],
+        "circuit_breaker_until": _NOT_IN_INPUTS["reprocess"],
+        "quality_sample_size": "the context counts games, it averages none (the platform leaves it NULL)",
+    },
+    "player_game_summary": {
+        "paint_blocks": _NOT_IN_INPUTS["blocks"],
+        "mid_range_blocks": _NOT_IN_INPUTS["blocks"],
+        "three_pt_blocks": _NOT_IN_INPUTS["blocks"],
+        "and1_count": "needs shooting fouls; the play-by-play holds no fouls (BigDataBall only, per the DDL)",
+        **{f"source_bdl_{part}": _NOT_IN_INPUTS["bdl"]
+           for part in ("last_updated", "rows_found", "completeness_pct", "hash")},
+        **{f"source_bbd_{part}": _NOT_IN_INPUTS["bbd"]
+           for part in ("last_updated", "rows_found", "completeness_pct", "hash")},
+        "quality_sample_size": _NOT_IN_INPUTS["sample"],
+    },
+    "upcoming_player_game_context": {
+        "spread_public_betting_pct": "no public betting percentages among the inputs (not populated on the platform either)",
+        "total_public_betting_pct": "no public betting percentages among the inputs (not populated on the platform either)",
+        "projected_usage_rate": "the platform's writer always leaves it NULL (a future feature per its DDL)",
+        "fourth_quarter_minutes_last_7": "needs minutes by quarter; the play-by-play has no substitutions",
+        "clutch_minutes_last_7_games": "needs minutes by game situation; the play-by-play has no substitutions",
+        "travel_miles": "no arena coordinates or distance table among the inputs",
+        "miles_traveled_last_14_days": "no arena coordinates or distance table among the inputs",
+        "shooting_pct_decline_last_5": "the platform defines no formula (not populated per its DDL)",
+        "fourth_quarter_production_last_7": "needs points by quarter; not in the inputs (not populated per the DDL)",
+        "last_reprocess_attempt_at": _NOT_IN_INPUTS["reprocess"],
+        "circuit_breaker_until": _NOT_IN_INPUTS["reprocess"],
+    },
+}
+
+_USAGE = ("team minutes are the game's real length, 240 + 25 per overtime (the platform assumes 240); "
+          "rounded to the column's 2 decimals (the platform rounds to 1); NULL outside 0-100")
+_LINE = ("the highest-priority bookmaker's (draftkings, fanduel, then by name) latest pre-game snapshot "
+         "(the platform takes one of that bookmaker's rows in no set order); BettingPros when the Odds API "
+         "has none")
+
+DIFFERENT: dict[str, dict[str, str]] = {
+    "team_offense_game_summary": {
+        "data_hash": _DATA_HASH,
+        "processing_context": _PROCESSING_CONTEXT,
+        "source_nbac_boxscore_completeness_pct": _COMPLETENESS,
+        "source_play_by_play_completeness_pct": _COMPLETENESS,
+    },
+    "team_defense_game_summary": {
+        "opponent_pace": ("the opponent's possessions per 48 minutes of the game's length (the platform "
+                          "writes the opponent's possessions, which is the same in regulation)"),
+        "overtime_periods": "the game's overtime periods from the team minutes (the platform's writer always writes 0)",
+        "data_hash": _DATA_HASH,
+        "processing_context": _PROCESSING_CONTEXT,
+        "source_team_boxscore_completeness_pct": _COMPLETENESS,
+        "source_gamebook_players_completeness_pct": _COMPLETENESS,
+    },
+    "upcoming_team_game_context": {
+        "game_number_in_season": ("counted over the whole season so far (the platform counts the games of "
+                                  "its 30-day schedule window)"),
+        "team_win_streak_entering": "over the whole season so far (the platform looks back 30 days)",
+        "team_loss_streak_entering": "over the whole season so far (the platform looks back 30 days)",
+        "game_spread": ("draftkings, then fanduel, then the other bookmakers by key (the platform stops "
+                        "after fanduel and leaves it NULL)"),
+        "game_total": "draftkings, then fanduel, then the other bookmakers by key (the platform stops after fanduel)",
+        "travel_miles": ("0 for away games too: no distances among the inputs (REQUIRED, so the platform's "
+                         "default 0 rather than NULL)"),
+        "expected_games_count": "the 14-day window's final games of the schedule, as the platform",
+        "actual_games_count": ("the window's games whose team boxscore arrived (the platform counts its "
+                               "own schedule, so it is always complete)"),
+        "completeness_percentage": "actual / expected games of the 14-day window (see actual_games_count)",
+        "missing_games_count": "expected - actual games of the 14-day window (see actual_games_count)",
+        "l7d_completeness_pct": "games whose team boxscore arrived / final games, 7-day window",
+        "l14d_completeness_pct": "games whose team boxscore arrived / final games, 14-day window",
+        "reprocess_attempt_count": "always 0: no reprocess history is kept",
+        "circuit_breaker_active": "always FALSE: no circuit breaker is kept",
+        "data_hash": _DATA_HASH,
+        "processing_context": _PROCESSING_CONTEXT,
+    },
+    "player_game_summary": {
+        "win_flag": "the game's result (the platform's writer leaves FALSE on every row)",
+        "over_under_result": "PUSH when the points equal a whole-number line (the platform counts a push as OVER)",
+        "points_line": _LINE,
+        "points_line_source": _LINE,
+        "usage_rate": _USAGE,
+        "usage_rate_capped": "LEAST(usage, 50) of the overtime-adjusted usage",
+        "usage_rate_raw": "the overtime-adjusted usage before the 0-100 check",
+        "ts_pct": "0.000 stays 0.000 (the platform's truthiness test writes NULL for it)",
+        "efg_pct": "0.000 stays 0.000 (the platform's truthiness test writes NULL for it)",
+        "universal_player_id": ("NULL for a player the registry does not know (the platform drops such a "
+                                "player's row)"),
+        "shot_zones_estimated": "FALSE: zones are never estimated (the platform writes NULL for that)",
+        "processed_with_issues": "TRUE when the row has issues beyond its source (the platform always writes FALSE)",
+        "data_hash": _DATA_HASH,
+        "processing_context": _PROCESSING_CONTEXT,
+        "source_nbac_completeness_pct": ("the game's gamebook active players against its live boxscore "
+                                         "players (the platform divides by a fixed minimum)"),
+        "source_odds_completeness_pct": "the player's bookmakers against the date's bookmakers",
+        "source_bp_completeness_pct": "the player's bookmakers against the date's bookmakers",
+    },
+    "upcoming_player_game_context": {
+        "player_status": "'available' for a player the injury report does not list (the platform writes NULL)",
+        "game_spread": ("the median over bookmakers of their latest spreads, from the player's team's side "
+                        "(the platform takes the favourite's side)"),
+        "opening_spread": "the median over bookmakers of their earliest spreads, from the player's team's side",
+        "spread_movement": "current - opening consensus spread, from the player's team's side",
+        "source_boxscore_last_updated": ("the latest write time of the player_game_summary rows read, so it changes when that table is re-written (the "
+                                         "platform stamps the processing time)"),
+        "source_schedule_last_updated": "the schedule rows' latest processed_at (the platform stamps the processing time)",
+        "source_props_last_updated": "the props rows' latest processed_at (the platform stamps the processing time)",
+        "source_game_lines_last_updated": "the lines rows' latest processed_at (the platform stamps the processing time)",
+        "source_boxscore_hash": "the upstream row's data_hash (the platform hashes its own time stamp and row count)",
+        "source_schedule_hash": "the upstream row's data_hash (the platform hashes its own time stamp and row count)",
+        "source_props_hash": "the upstream row's data_hash (the platform hashes its own time stamp and row count)",
+        "source_game_lines_hash": "the upstream row's data_hash (the platform hashes its own time stamp and row count)",
+        "reprocess_attempt_count": "always 0: no reprocess history is kept",
+        "circuit_breaker_active": "always FALSE: no circuit breaker is kept",
+        "data_hash": _DATA_HASH,
+        "processing_context": _PROCESSING_CONTEXT,
+    },
+}
+
+_WRITE_TIME = "the write's time (the template)"
+NOTES: dict[str, dict[str, str]] = {
+    "team_offense_game_summary": {
+        "possessions": "FGA + 0.44 FTA + TOV - OREB, rounded to 0.1 and stored truncated, as the platform",
+        "offensive_rating": "100 points per possession (the 0.1-rounded estimate)",
+        "pace": "possessions per 48 minutes of the game's length (\"265:00\" team minutes = one overtime)",
+        "overtime_periods": "(team minutes - 240) / 25",
+        "margin_of_victory": "points - opponent points (positive = won)",
+        "players_inactive": "the team's inactive players in the gamebook (NULL for a live-boxscore game)",
+        "source_nbac_boxscore_hash": "the team's own upstream row's data_hash",
+        "source_play_by_play_hash": "the data_hash of the date's most recently processed play-by-play row",
+    },
+    "player_game_summary": {
+        "is_dnp": "DNP or inactive, or active with no minutes",
+        "dnp_reason_category": "the platform's keyword rules: injury, rest, personal, coach_decision, other",
+        "three_pt_attempts": "from the play-by-play when it arrived (the same source as the zones), as the platform",
+        "margin": "points - line",
+        "source_team_last_updated": "the team offense rows' write time (it changes when that table is re-written)",
+    },
+    "upcoming_team_game_context": {
+        "team_days_rest": "days between the games - 1 (0 = a back-to-back)",
+        "games_in_last_7_days": "final games in D-6..D-1",
+        "games_in_last_14_days": "final games in D-13..D-1",
+        "starters_out_count": "every player of the team listed out, as the platform's writer counts it",
+    },
+    "upcoming_player_game_context": {
+        "days_rest": "days since his last game (1 = a back-to-back), as the platform counts a player's rest",
+        "games_in_last_7_days": "his games in D-6..D-1",
+        "next_game_days_rest": "from the schedule of the week after (the platform's writer leaves 0)",
+        "games_in_next_7_days": "from the schedule of the week after (the platform's writer leaves 0)",
+        "opponent_days_rest": "from the opponent's schedule (the platform's writer leaves 0)",
+        "star_teammates_out": "the platform's star rule (10+ games and 18+ points, or 28+ minutes and 12+ points)",
+    },
+}
+for _table in PHASE3:
+    _names = {c.name for c in merge.target_table(processors.get(_table)).columns}
+    NOTES.setdefault(_table, {}).update(
+        {c: _WRITE_TIME for c in ("processed_at", "created_at", "first_processed_at", "quality_calculated_at")
+         if c in _names})
+
+CONDITIONAL: dict[str, dict[str, str]] = {
+    "team_offense_game_summary": {
+        "shot_zones_source": "NULL for a game whose play-by-play has not arrived",
+    },
+    "upcoming_team_game_context": {
+        "insufficient_data_reason": "set only early in the season (bootstrap mode)",
+    },
+    "player_game_summary": {
+        "dnp_reason": "only for a player who did not play",
+        "dnp_reason_category": "only for a player who did not play",
+        "usage_rate_anomaly_reason": "only for an anomalous usage rate",
+    },
+    "upcoming_player_game_context": {
+        "injury_report": "only for a player the injury report lists",
+        "days_rest_before_last_game": "NULL before the player's second game of the season",
+        "days_since_2_plus_days_rest": "NULL until a game of his season followed two or more days off",
+        "next_game_days_rest": "NULL when the team has no game in the week after",
+        "next_opponent_win_pct": "NULL when the team has no game in the week after",
+        "opponent_next_game_days_rest": "NULL when the opponent has no game in the week after",
+        "player_age": ("from the roster's age or birth date, which the ESPN HTML scraper (and our generated "
+                       "rosters) leave NULL"),
+    },
+}
+
+
+def contract_columns(table: str):
+    """The table's DDL columns without our lineage columns (the DDL follows the contract)."""
+    return [c for c in merge.target_table(processors.get(table)).columns if c.name not in merge.LINEAGE_COLUMNS]
+
+
+def status(table: str, column: str) -> tuple[str, str]:
+    if column in NULL_REASONS.get(table, {}):
+        return "NULL", NULL_REASONS[table][column]
+    if column in DIFFERENT.get(table, {}):
+        return "deliberately different", DIFFERENT[table][column]
+    note = NOTES.get(table, {}).get(column) or CONDITIONAL.get(table, {}).get(column) or ""
+    return "computed", note
+
+
+def _type(column) -> str:
+    if column.precision is None:
+        return column.type
+    return f"{column.type}({column.precision}, {column.scale})" if column.scale is not None else f"{column.type}({column.precision})"
+
+
+def render() -> str:
+    lines = [
+        "# Compatibility with the platform's phase 3 tables",
+        "",
+        "Generated by `python -m nba_pipeline_dev.compatibility > docs/compatibility.md` from",
+        "`dev/nba_pipeline_dev/compatibility.py` and the DDL; `tests/sql/test_compatibility.py` fails when this",
+        "file is stale, when the SQL writes a column as NULL that is not listed here as NULL (or computes one",
+        "listed as NULL), and when a generated game day leaves a column NULL that this file does not explain.",
+        "",
+        "Each table has every column of its contract (`platform/tables.json`: name, type, NUMERIC precision",
+        "and scale, mode, partitioning, clustering), plus our lineage columns `_fence` and `_run_id`.",
+        "*computed*: following the platform's meaning and units; *deliberately different*: computed, but not",
+        "as the platform's writer does (how); *NULL*: our inputs cannot give it (why).",
+        "",
+        "Table-wide differences: a final game whose team row is missing or all zeros keeps its rows, with",
+        "NULL statistics and `data_quality_flag` / `quality_issues` saying why (the platform drops such a team",
+        "and re-runs later); the write-context columns (`processed_at`, `created_at`, `quality_calculated_at`,",
+        "`first_processed_at`, `record_version`, `context_version`, `processing_context`) and `data_hash` are",
+        "filled by the one MERGE template (docs/sql.md).",
+    ]
+    for table in PHASE3:
+        columns = contract_columns(table)
+        counts = {"computed": 0, "deliberately different": 0, "NULL": 0}
+        rows = []
+        for column in columns:
+            state, text = status(table, column.name)
+            counts[state] += 1
+            rows.append(f"| `{column.name}` | {_type(column)} | {state} | {text} |")
+        lines += [
+            "",
+            f"## {table}",
+            "",
+            f"{len(columns)} contract columns: {counts['computed']} computed, "
+            f"{counts['deliberately different']} deliberately different, {counts['NULL']} NULL "
+            f"({100 * (len(columns) - counts['NULL']) / len(columns):.0f}% written).",
+            "",
+            "| column | type | status | how / why |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())

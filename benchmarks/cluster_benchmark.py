@@ -5,8 +5,8 @@
 For 1 and for K runs at a time, each in fresh datasets, collections and metadata database:
 the cluster's start time (Postgres initdb, Redis, migration, API server, scheduler,
 dag-processor, triggerer, two Celery workers; the emulators already up), its memory (the sum of
-the resident set sizes of every process it started, after start and the peak during the
-backfill), and the N-date backfill's wall time through the REST API; then the same backfill
+the resident set sizes of every process it started, after start without and with the three
+emulators, and the peak with them during the backfill), and the N-date backfill's wall time through the REST API; then the same backfill
 under ``airflow standalone`` (SQLite, LocalExecutor).
 """
 
@@ -26,9 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from nba_pipeline.clients import bigquery_client  # noqa: E402
-from nba_pipeline.run_dates import scheduled_logical_date  # noqa: E402
 from nba_pipeline_dev.local import cluster, stack, standalone  # noqa: E402
-from nba_pipeline_dev.local.api import AirflowApi  # noqa: E402
+from nba_pipeline_dev.local.airflow_api import AirflowApi, wait_until  # noqa: E402
 from nba_pipeline_dev.local.runs import run_backfill  # noqa: E402
 from environment import patched_environ  # noqa: E402
 from tests.e2e.support import isolated_world  # noqa: E402
@@ -37,28 +36,48 @@ FIRST = dt.date(2026, 2, 1)
 MIB = 2 ** 20
 
 
+def emulator_pids() -> list[int]:
+    """The three emulators' processes (started once by ``stack``, shared by both set-ups)."""
+    return [p.pid for entry in stack.status().values() if entry["pid"] for p in stack.process_tree(entry["pid"])]
+
+
+def rss_mib(pids: list[int]) -> float:
+    """The summed resident set size of ``pids`` (those still alive), in MiB."""
+    import psutil
+
+    total = 0
+    for pid in pids:
+        try:
+            total += psutil.Process(pid).memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / MIB
+
+
 def cluster_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int, seed_range: dict) -> dict:
     cluster_dir = Path(tempfile.mkdtemp(prefix="nba-cluster-bench-"))
     cluster_dir.chmod(0o755)
     figures = {}
     with isolated_world(client, work / f"cluster{runs_at_once}", name=f"benchcl{runs_at_once}", **seed_range), \
-            patched_environ({"NBA_CLUSTER_DIR": str(cluster_dir)}):
+            patched_environ({"NBA_CLUSTER_DIR": str(cluster_dir),
+                             # Like the standalone: no scheduled run of today's (unseeded) date beside the backfill.
+                             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}):
         started = time.perf_counter()
         try:
             info = cluster.start()
             figures["start_s"] = time.perf_counter() - started
-            figures["rss_after_start_mib"] = cluster.memory_bytes() / MIB
+            figures["rss_after_start_mib"] = rss_mib(cluster.pids())
+            figures["rss_with_emulators_mib"] = rss_mib(cluster.pids() + emulator_pids())
             figures["processes"] = len(cluster.pids())
             api = AirflowApi(info["url"], info["user"], info["password"])
-            api.wait(lambda: api.dag_parsed("nba_pipeline"), timeout=180, what="nba_pipeline parsed")
-            first, last = scheduled_logical_date(dates[0]), scheduled_logical_date(dates[-1])
-            peak = figures["rss_after_start_mib"]
+            wait_until(api.dag_parsed, timeout=180, what="nba_pipeline parsed")
+            peak = figures["rss_with_emulators_mib"]
             started = time.perf_counter()
-            api.backfill("nba_pipeline", first.isoformat(), last.isoformat(), max_active_runs=runs_at_once)
+            api.backfill(dates[0], dates[-1], max_active_runs=runs_at_once)
             deadline = time.monotonic() + 1800
             while True:
-                runs = [r for r in api.runs("nba_pipeline") if r["run_type"] == "backfill"]
-                peak = max(peak, cluster.memory_bytes() / MIB)
+                runs = [r for r in api.runs() if r["run_type"] == "backfill"]
+                peak = max(peak, rss_mib(cluster.pids() + emulator_pids()))
                 if len(runs) >= len(dates) and all(r["state"] in ("success", "failed") for r in runs):
                     break
                 if time.monotonic() > deadline:
@@ -80,12 +99,14 @@ def standalone_backfill(client, work: Path, dates: list[dt.date], runs_at_once: 
         standalone.start()
         boot = time.perf_counter() - started
         try:
+            rss = rss_mib(standalone.pids())
             started = time.perf_counter()
             runs = run_backfill(dates, max_active_runs=runs_at_once)
             wall = time.perf_counter() - started
         finally:
             standalone.stop()
-    return {"start_s": boot, "backfill_s": wall, "states": sorted({r["state"] for r in runs})}
+    return {"start_s": boot, "rss_after_start_mib": rss, "rss_with_emulators_mib": rss + rss_mib(emulator_pids()),
+            "backfill_s": wall, "states": sorted({r["state"] for r in runs})}
 
 
 def main() -> int:
@@ -102,12 +123,15 @@ def main() -> int:
     for runs_at_once in (1, args.max_active_runs):
         results[("cluster", runs_at_once)] = figures = cluster_backfill(client, work, dates, runs_at_once, seed_range)
         print(f"cluster: start {figures['start_s']:.1f} s, {figures['processes']} processes, "
-              f"RSS {figures['rss_after_start_mib']:.0f} MiB after start, peak {figures['rss_peak_mib']:.0f} MiB; "
+              f"RSS after start {figures['rss_after_start_mib']:.0f} MiB (Airflow, Postgres, Redis), "
+              f"{figures['rss_with_emulators_mib']:.0f} MiB with the emulators, peak {figures['rss_peak_mib']:.0f} MiB; "
               f"{len(dates)}-date backfill {runs_at_once} at a time {figures['backfill_s']:.1f} s, "
               f"states {figures['states']}", flush=True)
     for runs_at_once in (1, args.max_active_runs):
         results[("standalone", runs_at_once)] = figures = standalone_backfill(client, work, dates, runs_at_once, seed_range)
-        print(f"standalone (SQLite, LocalExecutor): start {figures['start_s']:.1f} s; {len(dates)}-date backfill "
+        print(f"standalone (SQLite, LocalExecutor): start {figures['start_s']:.1f} s, RSS after start "
+              f"{figures['rss_after_start_mib']:.0f} MiB, {figures['rss_with_emulators_mib']:.0f} MiB with the emulators; "
+              f"{len(dates)}-date backfill "
               f"{runs_at_once} at a time {figures['backfill_s']:.1f} s, states {figures['states']}", flush=True)
     k = args.max_active_runs
     for kind in ("cluster", "standalone"):

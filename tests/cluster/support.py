@@ -25,7 +25,7 @@ from pathlib import Path
 from nba_pipeline import processors
 from nba_pipeline.clients import lease_store
 from nba_pipeline_dev.local import airflow_env, cluster
-from nba_pipeline_dev.local.api import AirflowApi, wait_until
+from nba_pipeline_dev.local.airflow_api import AirflowApi, wait_until
 from environment import patched_environ
 from tests.e2e.support import isolated_world, pipeline_hashes
 from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, seed_dates, table_id
@@ -60,19 +60,18 @@ PROBE_DATE = dt.date(1900, 1, 1)
 
 
 def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
-    """A copy of include/sql whose ``processor_name`` MERGE first spins ``merge_delays`` rounds."""
+    """A copy of include/sql whose ``processor_name`` source SELECT first spins ``merge_delays`` rounds.
+
+    The processor file holds only the source SELECT; the rendered, fenced MERGE around it (the
+    template, the guard on the fence watermark) stays the shipped one.
+    """
     from nba_pipeline.sql import sql_root
 
     shutil.copytree(sql_root(), target)
-    registered = processors.get(processor_name)
-    path = target / registered.sql_path
-    text = path.read_text()
-    opening, closing = "\nUSING (\n", "\n) AS S\n"
-    assert text.count(opening) == 1 and text.count(closing) == 1, f"{path}: MERGE ... USING (...) AS S expected"
+    path = target / processors.get(processor_name).sql_path
+    source = path.read_text().rstrip().rstrip(";")
     spin = SPIN.replace("{merge_delays}", "${project}.${raw_dataset}.merge_delays")
-    text = text.replace(opening, "\nUSING (\n  SELECT * FROM (\n", 1)
-    text = text.replace(closing, f"\n  ) WHERE {spin} >= 0\n) AS S\n", 1)
-    path.write_text(text)
+    path.write_text(f"SELECT * FROM (\n{source}\n) WHERE {spin} >= 0\n")
     return target
 
 
@@ -187,6 +186,15 @@ def lease_history(store, key: str) -> dict:
     return {"intervals": intervals, "refusals": refusals, "renewals": renewals}
 
 
+def report_intervals(histories: dict[str, dict], keys) -> None:
+    """Print each key's lease intervals: fence, how granted, holder, seconds held, renewals, how ended."""
+    for key in keys:
+        for i in histories[key]["intervals"]:
+            held = (i["ended"] - i["granted"]).total_seconds()
+            print(f"  {key} fence {i['fence']} {i['kind']} by {i['holder']}: held {held:.1f} s, "
+                  f"{i['renewals']} renewals, ended by {i['how']}")
+
+
 def wait_for(predicate, *, timeout: float, interval: float = 0.5, what: str):
     return wait_until(predicate, timeout=timeout, interval=interval, what=what)
 
@@ -219,7 +227,7 @@ def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str 
         info = cluster.start()
         seconds = round(time.monotonic() - began, 1)
         api = AirflowApi(info["url"], info["user"], info["password"])
-        api.wait(lambda: api.dag_parsed(DAG_ID), timeout=180, what=f"{DAG_ID} parsed")
+        wait_until(api.dag_parsed, timeout=180, what=f"{DAG_ID} parsed")
         yield ClusterWorld(client, api, world, Reference(client, reference_env), cluster.env(), seconds)
 
 

@@ -11,7 +11,7 @@ run's final state, and the tables equal to the clean run.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 import time
 
 import pytest
@@ -22,7 +22,7 @@ from nba_pipeline.completion import CompletionStore
 from nba_pipeline.lease import Owner
 from nba_pipeline.run_dates import scheduled_logical_date
 from nba_pipeline_dev.local import cluster
-from tests.cluster.support import DAG_ID, cluster_world, lease_history, wait_for
+from tests.cluster.support import DAG_ID, cluster_world, lease_history, report_intervals, wait_for
 from tests.sql.helpers import query, table_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -33,14 +33,16 @@ RUN_TIMEOUT = 600
 
 @pytest.fixture(scope="module")
 def cw(bigquery_client, tmp_path_factory):
-    with cluster_world(bigquery_client, tmp_path_factory.mktemp("cluster"), **SEED) as world:
+    # Only the runs each proof makes: no scheduled run of today's (unseeded) date beside them.
+    extra = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
+    with cluster_world(bigquery_client, tmp_path_factory.mktemp("cluster"), extra_env=extra, **SEED) as world:
         print(f"cluster ready in {world.seconds_to_start} s")
         yield world
 
 
 def _processor_tis(cw, run_id: str) -> dict[str, dict]:
     names = {p.name for p in processors.PROCESSORS}
-    return {ti["task_id"]: ti for ti in cw.api.task_instances(DAG_ID, run_id) if ti["task_id"] in names}
+    return {ti["task_id"]: ti for ti in cw.api.task_instances(run_id) if ti["task_id"] in names}
 
 
 def _keys(days: list[dt.date]) -> list[str]:
@@ -66,8 +68,7 @@ BACKFILL_DATES = [dt.date(2026, 2, 1), dt.date(2026, 2, 2), dt.date(2026, 2, 3)]
 def test_scheduler_restart_mid_backfill_finishes_equal_to_a_sequential_run(cw):
     began = time.monotonic()
     first, last = BACKFILL_DATES[0], BACKFILL_DATES[-1]
-    cw.api.backfill(DAG_ID, scheduled_logical_date(first).isoformat(), scheduled_logical_date(last).isoformat(),
-                    max_active_runs=3)
+    cw.api.backfill(first, last, max_active_runs=3)
 
     def processor_running():
         for run in _backfill_runs(cw, first, last):
@@ -93,12 +94,17 @@ def test_scheduler_restart_mid_backfill_finishes_equal_to_a_sequential_run(cw):
     histories = _check_leases(cw, BACKFILL_DATES)
     assert all(len(h["intervals"]) >= 1 for h in histories.values())
     cw.assert_tables_equal_reference(BACKFILL_DATES)
-    print(f"backfill of {len(BACKFILL_DATES)} dates with a scheduler restart: {time.monotonic() - began:.0f} s")
+    intervals = [i for h in histories.values() for i in h["intervals"]]
+    takeovers = [(i["holder"], i["fence"]) for i in intervals if i["kind"] == "takeover"]
+    print(f"backfill of {len(BACKFILL_DATES)} dates with a scheduler restart: {len(intervals)} lease grants over "
+          f"{len(histories)} keys, takeovers {takeovers}, {sum(len(h['refusals']) for h in histories.values())} "
+          f"refusals; {time.monotonic() - began:.0f} s")
 
 
 # -- 4. BigQuery fails mid-phase ------------------------------------------------------------
 
 FAILING_DATE = dt.date(2026, 2, 5)
+ABSURD_MINUTES = 1e300
 
 
 def _gamebook_row(client, day: dt.date) -> dict:
@@ -122,10 +128,10 @@ def test_bigquery_failure_mid_phase_records_nothing_releases_the_lease_and_a_rer
     now = dt.datetime.now(dt.timezone.utc)
     # A broken scraper delivers a newer version of one player line with an absurd minutes
     # value: casting the team's minutes to INT64 overflows in every reader of the team lines.
-    _insert_raw(client, {**good, "minutes_decimal": 1e300, "processed_at": now})
+    _insert_raw(client, {**good, "minutes_decimal": ABSURD_MINUTES, "processed_at": now})
 
-    run = cw.api.trigger(DAG_ID, conf={"game_date": FAILING_DATE.isoformat()})
-    final = cw.api.wait_for_runs(DAG_ID, [run["dag_run_id"]], timeout=RUN_TIMEOUT)[run["dag_run_id"]]
+    run = cw.api.trigger({"game_date": FAILING_DATE.isoformat()})
+    final = cw.api.wait_for_runs([run["dag_run_id"]], timeout=RUN_TIMEOUT)[run["dag_run_id"]]
     assert final["state"] == "failed"
     tis = _processor_tis(cw, run["dag_run_id"])
     failed = sorted(name for name, ti in tis.items() if ti["state"] == "failed")
@@ -137,31 +143,49 @@ def test_bigquery_failure_mid_phase_records_nothing_releases_the_lease_and_a_rer
     completion = CompletionStore(firestore_client())
     assert completion.get(3, FAILING_DATE) is None, "no phase 3 record for a failed phase"
     store = cw.store()
+    failures = []
     for name in failed:
         key = processors.get(name).lock_key(FAILING_DATE)
         assert not store.inspect(key).exists, f"{key} left held after its job failed"
         ti = tis[name]
         log = cw.task_log(run["dag_run_id"], name, ti["try_number"]).read_text()
-        assert "out of range" in log and f"job" in log.lower(), log[-3000:]
-        assert name in log and processors.get(name).lock_key(FAILING_DATE) in log
+        # The failure names the job and the cause; the log is the processor's own, naming its lock.
+        job = re.search(r"BigQuery job (\S+) failed", log)
+        assert job and "out of range" in log, log[-3000:]
+        assert processors.get(name).lock_key(FAILING_DATE) in log
+        failures.append((name, job.group(1), ti["try_number"]))
     _check_leases(cw, [FAILING_DATE])
 
-    # The scraper re-delivers the line: the newest version is right again.
-    _insert_raw(client, {**good, "processed_at": dt.datetime.now(dt.timezone.utc)})
-    rerun = cw.api.trigger(DAG_ID, conf={"game_date": FAILING_DATE.isoformat()})
-    again = cw.api.wait_for_runs(DAG_ID, [rerun["dag_run_id"]], timeout=RUN_TIMEOUT)[rerun["dag_run_id"]]
+    # The cause fixed: the bad version of the line is withdrawn, so the raw data is again what the
+    # clean run read (a re-delivery with a new processed_at would change the source timestamps).
+    gamebook = table_id("nbac_gamebook_player_stats", "raw")
+    query(client, f"DELETE FROM `{gamebook}` WHERE game_date = @d AND player_lookup = @p AND minutes_decimal >= @absurd",
+          d=FAILING_DATE, p=good["player_lookup"], absurd=ABSURD_MINUTES)
+    versions = query(client, f"SELECT minutes_decimal FROM `{gamebook}` WHERE game_date = @d AND player_lookup = @p",
+                     d=FAILING_DATE, p=good["player_lookup"])
+    assert {v["minutes_decimal"] for v in versions} == {good["minutes_decimal"]}, versions
+    rerun = cw.api.trigger({"game_date": FAILING_DATE.isoformat()})
+    again = cw.api.wait_for_runs([rerun["dag_run_id"]], timeout=RUN_TIMEOUT)[rerun["dag_run_id"]]
     assert again["state"] == "success"
     assert completion.get(3, FAILING_DATE) is not None
     cw.assert_no_duplicates()
     _check_leases(cw, [FAILING_DATE])
     cw.assert_tables_equal_reference([FAILING_DATE])
-    print(f"BigQuery failure and re-run: {time.monotonic() - began:.0f} s")
+    print(f"BigQuery failure: (processor, job, tries) {failures}; no phase 3 record, leases released; "
+          f"the re-run {rerun['dag_run_id']} completed equal to a clean run; {time.monotonic() - began:.0f} s")
 
 
 # -- 5. the triggerer dies while tasks are deferred on held locks ----------------------------
 
 DEFERRED_DATE = dt.date(2026, 2, 7)
 BLOCKED = ("team_offense_game_summary", "team_defense_game_summary")
+
+
+def _grants_per_try(history: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for interval in history["intervals"]:
+        counts[interval["holder"]] = counts.get(interval["holder"], 0) + 1
+    return counts
 
 
 def test_triggerer_killed_while_tasks_wait_for_held_locks_resume_with_one_grant_per_try(cw):
@@ -171,7 +195,7 @@ def test_triggerer_killed_while_tasks_wait_for_held_locks_resume_with_one_grant_
                               Owner("legacy_cloud_run", "manual", processors.get(name).lock_class), lease_seconds=600)
                 for name in BLOCKED]
     try:
-        run = cw.api.trigger(DAG_ID, conf={"game_date": DEFERRED_DATE.isoformat()})
+        run = cw.api.trigger({"game_date": DEFERRED_DATE.isoformat()})
         run_id = run["dag_run_id"]
         wait_for(lambda: all(_processor_tis(cw, run_id).get(n, {}).get("state") == "deferred" for n in BLOCKED),
                  timeout=300, interval=1, what="both blocked processors deferred")
@@ -184,14 +208,12 @@ def test_triggerer_killed_while_tasks_wait_for_held_locks_resume_with_one_grant_
     finally:
         for blocker in blockers:
             store.release(blocker)
-    final = cw.api.wait_for_runs(DAG_ID, [run_id], timeout=RUN_TIMEOUT)[run_id]
+    final = cw.api.wait_for_runs([run_id], timeout=RUN_TIMEOUT)[run_id]
     assert final["state"] == "success"
     cw.assert_no_duplicates()
     histories = _check_leases(cw, [DEFERRED_DATE])
     for key, history in histories.items():
-        grants_per_try: dict[str, int] = {}
-        for interval in history["intervals"]:
-            grants_per_try[interval["holder"]] = grants_per_try.get(interval["holder"], 0) + 1
+        grants_per_try = _grants_per_try(history)
         assert all(n == 1 for n in grants_per_try.values()), (key, grants_per_try)
     for name in BLOCKED:
         key = processors.get(name).lock_key(DEFERRED_DATE)
@@ -200,5 +222,10 @@ def test_triggerer_killed_while_tasks_wait_for_held_locks_resume_with_one_grant_
         assert any(r.get("action") == "acquire" for r in histories[key]["refusals"])
         log = cw.task_log(run_id, name, 1).read_text()
         assert "legacy_cloud_run" in log, "the waiting task's log names the holder"
+        # Resumed by the new triggerer in the same try, not failed and retried.
+        tries = cw.api.tries(run_id, name)
+        assert [(t["try_number"], t["state"]) for t in tries] == [(1, "success")], tries
     cw.assert_tables_equal_reference([DEFERRED_DATE])
-    print(f"triggerer proof: {time.monotonic() - began:.0f} s")
+    report_intervals(histories, [processors.get(name).lock_key(DEFERRED_DATE) for name in BLOCKED])
+    print(f"triggerer proof: grants per try {sorted({n for h in histories.values() for n in _grants_per_try(h).values()})} "
+          f"over {len(histories)} keys; {time.monotonic() - began:.0f} s")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nba_pipeline import processors, transforms
+from nba_pipeline import fencing, processors, transforms
 from nba_pipeline.clients import firestore_client
 from nba_pipeline.config import settings
 from nba_pipeline.run_dates import EASTERN, scheduled_logical_date
@@ -28,7 +28,7 @@ from nba_pipeline_dev.local import cluster, stack
 from nba_pipeline_dev.seed.generator import games_between
 from tests.cluster.support import (
     DAG_ID, RETRY_TAKEOVER_SECONDS, SELF_FENCE_SECONDS, SLOW_PROCESSOR, backfill_dates, clear_merge_delays,
-    cluster_world, delay_merge, lease_history, log_has, merge_rounds_for, wait_for,
+    cluster_world, delay_merge, lease_history, log_has, merge_rounds_for, report_intervals, wait_for,
 )
 from tests.lease.legacy import LegacyLock
 
@@ -73,13 +73,13 @@ def cw(bigquery_client, tmp_path_factory):
 @pytest.fixture(scope="module")
 def unpaused(cw):
     """The DAG unpaused (what the first proof does on purpose; later proofs only need it on)."""
-    cw.api.set_paused(DAG_ID, False)
+    cw.api.set_paused(False)
     return cw
 
 
 def _tis(cw, run_id: str) -> dict[str, dict]:
     names = {p.name for p in processors.PROCESSORS}
-    return {ti["task_id"]: ti for ti in cw.api.task_instances(DAG_ID, run_id) if ti["task_id"] in names}
+    return {ti["task_id"]: ti for ti in cw.api.task_instances(run_id) if ti["task_id"] in names}
 
 
 def _keys(days) -> list[str]:
@@ -95,14 +95,6 @@ def _server_now(store, key: str) -> dt.datetime:
     return store.inspect(key).server_time
 
 
-def _report_intervals(histories: dict[str, dict], keys) -> None:
-    for key in keys:
-        for i in histories[key]["intervals"]:
-            held = (i["ended"] - i["granted"]).total_seconds()
-            print(f"  {key} fence {i['fence']} {i['kind']} by {i['holder']}: held {held:.1f} s, "
-                  f"{i['renewals']} renewals, ended by {i['how']}")
-
-
 # -- 1. the incident: scheduled, manual and backfill runs of one date at once -----------------
 
 def test_the_incident_three_ways_at_once_one_writer_per_key_and_tables_equal_a_clean_run(cw):
@@ -114,15 +106,14 @@ def test_the_incident_three_ways_at_once_one_writer_per_key_and_tables_equal_a_c
     assert legacy.acquire(legacy_key, LEGACY_EXECUTION)
     legacy_from = _server_now(store, legacy_key)
     # Unpausing makes the scheduler create the scheduled run of the latest tick (catchup off).
-    cw.api.set_paused(DAG_ID, False)
+    cw.api.set_paused(False)
     scheduled = wait_for(lambda: next((r for r in cw.api.runs(DAG_ID) if r["run_type"] == "scheduled"), None),
                          timeout=180, interval=1, what="the scheduled run created")
     logical = dt.datetime.fromisoformat(scheduled["logical_date"].replace("Z", "+00:00"))
     assert logical == scheduled_logical_date(D), (
         f"the scheduled run {scheduled['dag_run_id']} is not for {D} (did the clock pass 06:00 ET?)")
-    manual = cw.api.trigger(DAG_ID, conf={"game_date": D.isoformat(), "force": True})
-    backfill = cw.api.backfill(DAG_ID, scheduled_logical_date(D - dt.timedelta(days=2)).isoformat(),
-                               scheduled_logical_date(D).isoformat(), max_active_runs=3)
+    manual = cw.api.trigger({"game_date": D.isoformat(), "force": True})
+    backfill = cw.api.backfill(D - dt.timedelta(days=2), D, max_active_runs=3)
     decided = backfill_dates(backfill["id"])
     print(f"backfill {backfill['id']} over {D - dt.timedelta(days=2)}..{D}: {decided}")
     refused = {day: row for day, row in decided.items() if row["exception_reason"]}
@@ -142,7 +133,7 @@ def test_the_incident_three_ways_at_once_one_writer_per_key_and_tables_equal_a_c
     legacy.release(legacy_key)
     legacy_until = _server_now(store, legacy_key)
 
-    finals = cw.api.wait_for_runs(DAG_ID, [*d_runs, *backfill_runs], timeout=RUN_TIMEOUT)
+    finals = cw.api.wait_for_runs([*d_runs, *backfill_runs], timeout=RUN_TIMEOUT)
     assert {run: r["state"] for run, r in finals.items()} == {run: "success" for run in finals}, finals
     cw.assert_no_duplicates()
     days = [D - dt.timedelta(days=2), D - dt.timedelta(days=1), D]
@@ -168,7 +159,7 @@ def test_the_incident_three_ways_at_once_one_writer_per_key_and_tables_equal_a_c
                     waited.append((p.name, run, named[0] if named else LEGACY_EXECUTION))
     assert {(LEGACY_HELD, run, LEGACY_EXECUTION) for run in d_runs} <= set(waited), waited
     cw.assert_tables_equal_reference(days)
-    _report_intervals(histories, [p.lock_key(D) for p in processors.PROCESSORS])
+    report_intervals(histories, [p.lock_key(D) for p in processors.PROCESSORS])
     print(f"incident: scheduled {d_runs[0]}, manual {d_runs[1]} (force), backfill runs {backfill_runs}, "
           f"backfill refused for {list(refused)} (in flight); writers per processor of {D}: {writers}; legacy held {legacy_key} "
           f"{(legacy_until - legacy_from).total_seconds():.1f} s; {len(waited)} waits logged with the holder; "
@@ -189,7 +180,7 @@ def test_worker_killed_mid_write_retry_takes_over_after_the_rules_and_the_late_w
     key = slow.lock_key(KILLED_DATE)
     rounds = merge_rounds_for(client, 15)
     delay_merge(client, slow.target_date(KILLED_DATE), rounds)
-    run_id = cw.api.trigger(DAG_ID, conf={"game_date": KILLED_DATE.isoformat()})["dag_run_id"]
+    run_id = cw.api.trigger({"game_date": KILLED_DATE.isoformat()})["dag_run_id"]
     first_log = cw.task_log(run_id, SLOW_PROCESSOR, 1)
     wait_for(lambda: log_has(first_log, "Inserting BigQuery job"), timeout=RUN_TIMEOUT, interval=0.5,
              what=f"{SLOW_PROCESSOR} of {KILLED_DATE} running its MERGE")
@@ -203,11 +194,11 @@ def test_worker_killed_mid_write_retry_takes_over_after_the_rules_and_the_late_w
           f"{rounds} rounds")
     clear_merge_delays(client)
     try:
-        final = cw.api.wait_for_runs(DAG_ID, [run_id], timeout=RUN_TIMEOUT)[run_id]
+        final = cw.api.wait_for_runs([run_id], timeout=RUN_TIMEOUT)[run_id]
     finally:
         cluster.start_components([f"worker-{worker}"])
     assert final["state"] == "success", final
-    tries = cw.api.tries(DAG_ID, run_id, SLOW_PROCESSOR)
+    tries = cw.api.tries(run_id, SLOW_PROCESSOR)
     by_try = {t["try_number"]: t for t in tries}
     assert by_try[1]["hostname"].startswith(f"{worker}.") and by_try[1]["state"] == "failed", by_try[1]
     retried = max(by_try)
@@ -222,11 +213,20 @@ def test_worker_killed_mid_write_retry_takes_over_after_the_rules_and_the_late_w
     early = [r for r in history["refusals"] if (r.get("owner") or {}).get("try_number", 0) > 1
              and dt.datetime.fromisoformat(r["at"]) < after[0]["granted"]]
 
-    # The dead try's late write: its MERGE replayed with its old fence after the takeover.
+    # The retry asked while the dead try's lease was still live and was refused, so it waited
+    # for the rules to judge the lease lost rather than taking over at once.
+    assert early, f"the retry took over without first being refused: {history['refusals']}"
+
+    # The dead try's late write: the same steps as its task (advance the sink's fence watermark,
+    # then the rendered, fenced MERGE) replayed with its old fence after the takeover.
+    sink = transforms.fence_sink(slow, KILLED_DATE)
+    watermark = fencing.sink_watermark(client, sink["table"], sink["date"])
+    assert watermark == after[-1]["fence"] > dead["fence"], (watermark, dead["fence"], after)
     before = cw.hashes([KILLED_DATE])
     late = transforms.run_processor(client, slow, KILLED_DATE, fence=dead["fence"], run_id=run_id)
     assert int(getattr(late, "num_dml_affected_rows", None) or 0) == 0
     assert cw.hashes([KILLED_DATE]) == before, "the stale writer's MERGE changed the tables"
+    assert fencing.sink_watermark(client, sink["table"], sink["date"]) == watermark
     cw.assert_no_duplicates()
     _histories(cw, [KILLED_DATE])
     cw.assert_tables_equal_reference([KILLED_DATE])
@@ -234,7 +234,7 @@ def test_worker_killed_mid_write_retry_takes_over_after_the_rules_and_the_late_w
           f"{(killed_at - dead['last_renewal']).total_seconds():.1f} s before the kill); try {retried} on {other} "
           f"refused {len(early)} time(s) first, took over with fence {after[0]['fence']} after {silence:.1f} s of "
           f"silence ({(after[0]['granted'] - killed_at).total_seconds():.1f} s after the kill); the replayed MERGE "
-          f"with fence {dead['fence']} changed 0 rows; {time.monotonic() - began:.0f} s")
+          f"with fence {dead['fence']} against watermark {watermark} changed 0 rows; {time.monotonic() - began:.0f} s")
 
 
 # -- 3. Firestore goes away while tasks hold and renew leases --------------------------------
@@ -256,7 +256,7 @@ def test_firestore_outage_self_fences_the_holders_and_retries_complete_the_date(
     # Long enough to outlast the holder's self-fence (55 s without a renewal) while it runs.
     rounds = merge_rounds_for(client, SELF_FENCE_SECONDS + 35)
     delay_merge(client, slow.target_date(OUTAGE_DATE), rounds)
-    run_id = cw.api.trigger(DAG_ID, conf={"game_date": OUTAGE_DATE.isoformat()})["dag_run_id"]
+    run_id = cw.api.trigger({"game_date": OUTAGE_DATE.isoformat()})["dag_run_id"]
     first_log = cw.task_log(run_id, SLOW_PROCESSOR, 1)
     wait_for(lambda: log_has(first_log, "Inserting BigQuery job"), timeout=RUN_TIMEOUT, interval=0.5,
              what=f"{SLOW_PROCESSOR} of {OUTAGE_DATE} running its MERGE")
@@ -285,7 +285,7 @@ def test_firestore_outage_self_fences_the_holders_and_retries_complete_the_date(
     back = [s for s in store.list() if s.key in _keys([OUTAGE_DATE]) and s.exists]
     print("after the restart: " + "; ".join(s.describe() for s in back))
 
-    final = cw.api.wait_for_runs(DAG_ID, [run_id], timeout=RUN_TIMEOUT)[run_id]
+    final = cw.api.wait_for_runs([run_id], timeout=RUN_TIMEOUT)[run_id]
     assert final["state"] == "success", final
     assert not [s for s in store.list() if s.key in _keys([OUTAGE_DATE]) and s.exists], "locks left behind"
     histories = _histories(cw, [OUTAGE_DATE])
@@ -299,12 +299,12 @@ def test_firestore_outage_self_fences_the_holders_and_retries_complete_the_date(
             gap = (later[0]["granted"] - first["last_renewal"]).total_seconds()
             assert gap >= SELF_FENCE_SECONDS, (state.key, gap)
             fenced.append((state.key, first["fence"], later[0]["fence"], later[0]["kind"], round(gap, 1)))
-    tries = cw.api.tries(DAG_ID, run_id, SLOW_PROCESSOR)
+    tries = cw.api.tries(run_id, SLOW_PROCESSOR)
     assert [t["state"] for t in sorted(tries, key=lambda t: t["try_number"])][-1] == "success", tries
     assert len(tries) >= 2, "the fenced try was retried"
     cw.assert_no_duplicates()
     cw.assert_tables_equal_reference([OUTAGE_DATE])
-    _report_intervals(histories, [s.key for s in held])
+    report_intervals(histories, [s.key for s in held])
     print(f"Firestore outage {outage:.0f} s: {SLOW_PROCESSOR} fenced itself {fenced_after:.0f} s after the stop; "
           f"{len(held)} leases held at the stop, regranted (key, old fence, new fence, how, s since last renewal): "
           f"{fenced}; {len(tries)} tries of {SLOW_PROCESSOR}; {time.monotonic() - began:.0f} s")

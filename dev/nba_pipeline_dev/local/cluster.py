@@ -375,19 +375,6 @@ def pids() -> list[int]:
     return found
 
 
-def memory_bytes(extra_pids: list[int] = ()) -> int:
-    """Sum of the resident set sizes of every process the cluster started."""
-    import psutil
-
-    total = 0
-    for pid in [*pids(), *extra_pids]:
-        try:
-            total += psutil.Process(pid).memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def status() -> dict[str, dict]:
     return {name: {"pid": _recorded_pid(name), "running": running(name), "log": str(log_file(name))}
             for name in COMPONENTS}

@@ -99,3 +99,12 @@ def stop() -> str:
     stack.stop_tree(pid)
     _pid_file().unlink(missing_ok=True)
     return "stopped"
+
+
+def pids() -> list[int]:
+    """Every live process ``start`` started (``airflow standalone`` and its components)."""
+    try:
+        pid = int(_pid_file().read_text().strip())
+    except (OSError, ValueError):
+        return []
+    return [p.pid for p in stack.process_tree(pid)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import sys
 import tempfile
@@ -126,13 +127,14 @@ def main() -> int:
               f"RSS after start {figures['rss_after_start_mib']:.0f} MiB (Airflow, Postgres, Redis), "
               f"{figures['rss_with_emulators_mib']:.0f} MiB with the emulators, peak {figures['rss_peak_mib']:.0f} MiB; "
               f"{len(dates)}-date backfill {runs_at_once} at a time {figures['backfill_s']:.1f} s, "
-              f"states {figures['states']}", flush=True)
+              f"states {figures['states']}; load average {os.getloadavg()[0]:.1f}", flush=True)
     for runs_at_once in (1, args.max_active_runs):
         results[("standalone", runs_at_once)] = figures = standalone_backfill(client, work, dates, runs_at_once, seed_range)
         print(f"standalone (SQLite, LocalExecutor): start {figures['start_s']:.1f} s, RSS after start "
               f"{figures['rss_after_start_mib']:.0f} MiB, {figures['rss_with_emulators_mib']:.0f} MiB with the emulators; "
               f"{len(dates)}-date backfill "
-              f"{runs_at_once} at a time {figures['backfill_s']:.1f} s, states {figures['states']}", flush=True)
+              f"{runs_at_once} at a time {figures['backfill_s']:.1f} s, states {figures['states']}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
     k = args.max_active_runs
     for kind in ("cluster", "standalone"):
         print(f"{kind}: backfill {k} at a time / 1 at a time = "

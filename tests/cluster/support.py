@@ -214,6 +214,9 @@ def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str 
         cluster_dir = Path(tempfile.mkdtemp(prefix="nba-cluster-"))
         cluster_dir.chmod(0o755)
         stack.callback(shutil.rmtree, cluster_dir, True)
+        # Component and task logs outlive the cluster, beside the test's other files.
+        stack.callback(shutil.copytree, cluster_dir, tmp / "cluster-logs", ignore=shutil.ignore_patterns("postgres"),
+                       dirs_exist_ok=True)
         values = {
             **FAULT_ENV,
             "NBA_CLUSTER_DIR": str(cluster_dir),

@@ -5,7 +5,7 @@ two Celery workers (distinct Celery hostnames ``w1@…`` and ``w2@…``, each wi
 concurrency), on a real Postgres and a real Redis (Debian's packages, see ``bin/setup``), plus
 the three emulators of ``stack``. Every server listens on loopback only, is started in its own
 process group and recorded in ``<cluster dir>/run/<name>.pid``; logs go to
-``.local/logs/cluster-<name>.log``; ``stop`` ends only what is recorded there. The Airflow
+``.local/logs/cluster-<name>.log`` (see ``log_file``); ``stop`` ends only what is recorded there. The Airflow
 configuration is ``airflow_env.airflow_env(cluster=True)``: the one definition the standalone
 Airflow shares.
 """
@@ -54,6 +54,10 @@ def pid_file(name: str) -> Path:
 
 
 def log_file(name: str) -> Path:
+    """``.local/logs/cluster-<name>.log``; a cluster in a folder of its own (``NBA_CLUSTER_DIR``)
+    logs in ``<that folder>/logs``, so two clusters on one machine never share a log."""
+    if os.environ.get("NBA_CLUSTER_DIR"):
+        return airflow_env.cluster_dir() / "logs" / f"{name}.log"
     return stack.state_dir() / "logs" / f"cluster-{name}.log"
 
 

@@ -270,8 +270,11 @@ def wait_ready(name: str, process: subprocess.Popen, ready, log_file: Path, pid_
 
 
 def start_service(service: Service, timeout: float = 60.0) -> str:
-    """Start one service unless its port already answers; returns what happened."""
-    if _answers(service):
+    """Start one service unless it already runs; returns what happened."""
+    recorded = _read_pid(service)
+    # A busy emulator (a long query on bqemulator) can miss the one-second probe; its recorded,
+    # live process still owns the port.
+    if _answers(service) or (recorded is not None and _alive(recorded)):
         return "running"
     launch(service.name, _command(service), pid_file=service.pid_file, log_file=service.log_file,
            ready=lambda: _answers(service), timeout=timeout)

@@ -286,7 +286,6 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         self._lease = lease
         handed_over = False
         try:
-            self._advance_sink(context, lease)
             result = self._run_job(context, lease_wait_seconds, renewed_at)
             if not self._release(self._lease):
                 raise AirflowException(
@@ -353,6 +352,17 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         job = None
         try:
             with heartbeat:
+                # Renewed from here on: on a loaded emulator the watermark's MERGE alone has taken
+                # longer than a short lease, which then expired before the job was submitted.
+                try:
+                    self._advance_sink(context, self._lease)
+                finally:
+                    # A lost lease explains a newer watermark better than a counter that went back.
+                    if self._lease_lost(heartbeat):
+                        raise AirflowException(
+                            f"lease on {self.lock_key} (fence {self._lease.fence}) was lost before its BigQuery "
+                            f"job was submitted ({heartbeat.error}); nothing was written"
+                        )
                 job = self._submit(context, configuration)
                 while not self._lease_lost(heartbeat) and not job.done():
                     if self.deferrable:

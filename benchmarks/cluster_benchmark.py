@@ -34,25 +34,11 @@ from environment import patched_environ  # noqa: E402
 from tests.e2e.support import isolated_world  # noqa: E402
 
 FIRST = dt.date(2026, 2, 1)
-MIB = 2 ** 20
 
 
 def emulator_pids() -> list[int]:
     """The three emulators' processes (started once by ``stack``, shared by both set-ups)."""
     return [p.pid for entry in stack.status().values() if entry["pid"] for p in stack.process_tree(entry["pid"])]
-
-
-def rss_mib(pids: list[int]) -> float:
-    """The summed resident set size of ``pids`` (those still alive), in MiB."""
-    import psutil
-
-    total = 0
-    for pid in pids:
-        try:
-            total += psutil.Process(pid).memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total / MIB
 
 
 def cluster_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int, seed_range: dict) -> dict:
@@ -67,8 +53,8 @@ def cluster_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int
         try:
             info = cluster.start()
             figures["start_s"] = time.perf_counter() - started
-            figures["rss_after_start_mib"] = rss_mib(cluster.pids())
-            figures["rss_with_emulators_mib"] = rss_mib(cluster.pids() + emulator_pids())
+            figures["rss_after_start_mib"] = stack.rss_mib(cluster.pids())
+            figures["rss_with_emulators_mib"] = stack.rss_mib(cluster.pids() + emulator_pids())
             figures["processes"] = len(cluster.pids())
             api = AirflowApi(info["url"], info["user"], info["password"])
             wait_until(api.dag_parsed, timeout=180, what="nba_pipeline parsed")
@@ -78,7 +64,7 @@ def cluster_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int
             deadline = time.monotonic() + 1800
             while True:
                 runs = [r for r in api.runs() if r["run_type"] == "backfill"]
-                peak = max(peak, rss_mib(cluster.pids() + emulator_pids()))
+                peak = max(peak, stack.rss_mib(cluster.pids() + emulator_pids()))
                 if len(runs) >= len(dates) and all(r["state"] in ("success", "failed") for r in runs):
                     break
                 if time.monotonic() > deadline:
@@ -100,13 +86,13 @@ def standalone_backfill(client, work: Path, dates: list[dt.date], runs_at_once: 
         standalone.start()
         boot = time.perf_counter() - started
         try:
-            rss = rss_mib(standalone.pids())
+            rss = stack.rss_mib(standalone.pids())
             started = time.perf_counter()
             runs = run_backfill(dates, max_active_runs=runs_at_once)
             wall = time.perf_counter() - started
         finally:
             standalone.stop()
-    return {"start_s": boot, "rss_after_start_mib": rss, "rss_with_emulators_mib": rss + rss_mib(emulator_pids()),
+    return {"start_s": boot, "rss_after_start_mib": rss, "rss_with_emulators_mib": rss + stack.rss_mib(emulator_pids()),
             "backfill_s": wall, "states": sorted({r["state"] for r in runs})}
 
 

@@ -91,8 +91,10 @@ def cmd_cluster(args) -> int:
             console.print(f"{name}: {how}")
         return 0
     if args.action == "status":
-        _print_table("local cluster", ["component", "pid", "running", "log"],
-                     [[n, s["pid"], s["running"], s["log"]] for n, s in cluster.status().items()])
+        components = cluster.status()
+        _print_table("local cluster", ["component", "pid", "running", "RSS MiB", "log"],
+                     [[n, s["pid"], s["running"], s["rss_mib"], s["log"]] for n, s in components.items()])
+        console.print(f"{len(cluster.pids())} processes, {sum(s['rss_mib'] for s in components.values())} MiB RSS in all")
         return 0
     with console.status("starting the cluster (Postgres, Redis, emulators, API server, scheduler, "
                         "dag-processor, triggerer, two Celery workers)"):

@@ -380,7 +380,13 @@ def pids() -> list[int]:
 
 
 def status() -> dict[str, dict]:
-    return {name: {"pid": _recorded_pid(name), "running": running(name), "log": str(log_file(name))}
+    """Each component's pid, whether it runs, the RSS of its process tree (MiB) and its log."""
+    def rss(name: str) -> float:
+        pid = _recorded_pid(name)
+        return stack.rss_mib([p.pid for p in stack.process_tree(pid)]) if pid is not None else 0.0
+
+    return {name: {"pid": _recorded_pid(name), "running": running(name), "rss_mib": round(rss(name)),
+                   "log": str(log_file(name))}
             for name in COMPONENTS}
 
 

@@ -312,6 +312,19 @@ def process_tree(pid: int) -> list:
         return []
 
 
+def rss_mib(pids: list[int]) -> float:
+    """The summed resident set size of ``pids`` (those still alive), in MiB."""
+    import psutil
+
+    total = 0
+    for pid in pids:
+        try:
+            total += psutil.Process(pid).memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2 ** 20
+
+
 def stop_tree(pid: int, grace: float = 20.0, *, kill: bool = False) -> None:
     """Stop a recorded process, its process group and every descendant.
 

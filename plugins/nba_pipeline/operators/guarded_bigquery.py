@@ -186,7 +186,12 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
             return self._run_under_lease(context, lease, lease_wait_seconds=0.0, renewed_at=started)
         state = self.lease_store.inspect(self.lock_key)
         context["ti"].xcom_push(key=WAIT_XCOM_KEY, value=state.server_time.isoformat())
-        self.log.info("Waiting for lock %s held by another writer: %s", self.lock_key, state.describe())
+        if state.exists:
+            self.log.info("Waiting for lock %s held by another writer: %s", self.lock_key, state.describe())
+        else:
+            # Refused, then released by its holder before this second read: the trigger asks again.
+            self.log.info("Waiting for lock %s: another writer held it when asked and has released it since",
+                          self.lock_key)
         timeout = _seconds(self.lock_timeout)
         deadline = state.server_time + dt.timedelta(seconds=timeout) if timeout is not None else None
         self.defer(

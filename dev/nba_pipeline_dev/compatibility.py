@@ -1,4 +1,4 @@
-"""How our five phase 3 tables compare with the platform's, column by column.
+"""How our phase 3 tables and the feature store compare with the platform's, column by column.
 
 ``docs/compatibility.md`` is generated from this module and the DDL (``python -m
 nba_pipeline_dev.compatibility > docs/compatibility.md``); ``tests/sql/test_compatibility.py``
@@ -23,6 +23,9 @@ import sys
 from nba_pipeline import merge, processors
 
 PHASE3 = tuple(p.name for p in processors.phase(3))
+FEATURE_STORE = "ml_feature_store_v2"
+# The tables whose every contract column is annotated here.
+TABLES = PHASE3 + (FEATURE_STORE,)
 
 _NOT_IN_INPUTS = {
     "bdl": "Ball Don't Lie boxscores are not among the inputs (the platform has them disabled too)",
@@ -248,12 +251,86 @@ CONDITIONAL: dict[str, dict[str, str]] = {
 }
 
 
+# --- nba_predictions.ml_feature_store_v2 ------------------------------------------------------
+NULL_REASONS[FEATURE_STORE] = {
+    "feature_generation_time_ms": "a timing of the writer process; one SQL statement has none to report",
+    "last_reprocess_attempt_at": _NOT_IN_INPUTS["reprocess"],
+    "circuit_breaker_until": _NOT_IN_INPUTS["reprocess"],
+    "updated_at": "the platform's writer leaves it NULL too",
+    "upstream_data_freshness_hours": "an age against the wall clock would make two runs of one date differ",
+    "feature_sources": "deprecated in the contract; the platform's writer no longer fills it",
+    "upstream_quality_min": "the upstream phase 4 rows' quality scores are not combined into one here",
+}
+DIFFERENT[FEATURE_STORE] = {
+    "has_vegas_line": ("TRUE when the player has a real line; the platform derives it from feature 28's tag, "
+                       "which is always 'calculated', so its value is always TRUE"),
+    "data_hash": _DATA_HASH,
+    "processing_context": _PROCESSING_CONTEXT,
+    **{f"source_{name}_completeness_pct": ("100 when the player's (the opponent's) row exists, else 0; the "
+                                           "platform divides the rows found by the rows expected")
+       for name in ("daily_cache", "composite", "shot_zones", "team_defense")},
+    "feature_fallback_reasons_json": "each defaulted feature's tag (default or missing); the platform names a reason",
+}
+NOTES[FEATURE_STORE] = {
+    "created_at": _WRITE_TIME,
+    "quality_computed_at": _WRITE_TIME,
+    "feature_version": "'v2_54features', the string the platform's writer still writes for 60 features",
+    "is_production_ready": ("the player's last-10-game completeness (his team's final games in the schedule "
+                            "against his player_game_summary rows) >= 70% and all four phase 4 rows ready"),
+    "feature_quality_score": "the contract's rule: mean tag weight, defaulted optional features left out, capped",
+}
+CONDITIONAL[FEATURE_STORE] = {
+    "insufficient_data_reason": "set only on early-season placeholder rows",
+    "source_daily_cache_last_updated": "NULL when the player has no player_daily_cache row",
+    "source_composite_last_updated": "NULL when the player has no player_composite_factors row",
+    "source_shot_zones_last_updated": "NULL when the player has no player_shot_zone_analysis row",
+    "source_team_defense_last_updated": "NULL when the opponent has no team_defense_zone_analysis row",
+    "universal_player_id": "NULL for a player the registry does not know",
+    "upstream_processors_ran": "NULL when no phase 4 row exists for the player",
+    "missing_processors": "NULL when all four phase 4 rows exist",
+}
+# How each feature is filled here; the contract (ml_feature_store_v2_features.json) has the
+# platform's rule. A feature without an entry follows it as written.
+FEATURE_NOTES: dict[int, str] = {
+    0: "player_daily_cache, else the last 5 played games (the cache-miss recompute)",
+    1: "player_daily_cache, else the last 10 played games",
+    2: "player_daily_cache, else the season's mean in player_game_summary (phase 3)",
+    3: "player_daily_cache, else the sample stdev of the last 10 played games",
+    4: "player_daily_cache, else upcoming_player_game_context (phase 3)",
+    18: "player_shot_zone_analysis percent / 100, else player_daily_cache percent / 100",
+    22: "player_daily_cache, else the team's last 10 team_offense_game_summary games",
+    23: "player_daily_cache, else the team's last 10 team_offense_game_summary games",
+    25: "stg_player_points_lines: the priority bookmaker's latest pre-tip Odds API line, else BettingPros",
+    26: "that bookmaker's earliest pre-tip snapshot, else BettingPros' opening line, else the current line",
+    29: "played games against the opponent in the 365 days before; else the season mean; else 10",
+    31: "played games in the 30 days before; else player_daily_cache",
+}
+FEATURE_DIFFERENT: dict[int, str] = {
+    18: ("the cache fallback divides the cache's percent by 100; as read, the platform's recompute divides a "
+         "0-1 fraction by 100 again"),
+    47: ("computed from the injury report of the game date and player_game_summary (30-day usage, games over "
+         "10 minutes); the platform reads it from its upcoming-context writer, whose contract has no column for it"),
+    50: "Odds API books only: the BettingPros fill-in for players the Odds API does not cover is left out",
+    59: "NULL (tag missing) when feature 22 or 14 is missing, rather than a difference of defaults",
+}
+FEATURE_DEFAULTED: dict[int, str] = {
+    55: "needs nba_predictions.prediction_accuracy (graded predictions), which this package does not build",
+    56: "needs nba_predictions.prediction_accuracy (graded predictions), which this package does not build",
+}
+
+
+def _is_feature_column(table: str, column: str) -> bool:
+    return table == FEATURE_STORE and column.startswith("feature_") and column[8].isdigit()
+
+
 def contract_columns(table: str):
     """The table's DDL columns without our lineage columns (the DDL follows the contract)."""
     return [c for c in merge.target_table(processors.get(table)).columns if c.name not in merge.LINEAGE_COLUMNS]
 
 
 def status(table: str, column: str) -> tuple[str, str]:
+    if _is_feature_column(table, column):
+        return "computed", "see the feature table"
     if column in NULL_REASONS.get(table, {}):
         return "NULL", NULL_REASONS[table][column]
     if column in DIFFERENT.get(table, {}):
@@ -270,7 +347,7 @@ def _type(column) -> str:
 
 def render() -> str:
     lines = [
-        "# Compatibility with the platform's phase 3 tables",
+        "# Compatibility with the platform's phase 3 tables and feature store",
         "",
         "Generated by `python -m nba_pipeline_dev.compatibility > docs/compatibility.md` from",
         "`dev/nba_pipeline_dev/compatibility.py` and the DDL; `tests/sql/test_compatibility.py` fails when this",
@@ -288,7 +365,7 @@ def render() -> str:
         "`first_processed_at`, `record_version`, `context_version`, `processing_context`) and `data_hash` are",
         "filled by the one MERGE template (docs/sql.md).",
     ]
-    for table in PHASE3:
+    for table in TABLES:
         columns = contract_columns(table)
         counts = {"computed": 0, "deliberately different": 0, "NULL": 0}
         rows = []
@@ -296,6 +373,10 @@ def render() -> str:
             state, text = status(table, column.name)
             counts[state] += 1
             rows.append(f"| `{column.name}` | {_type(column)} | {state} | {text} |")
+        if table == FEATURE_STORE:
+            rows = [row for row, column in zip(rows, columns) if not _is_feature_column(table, column.name)]
+            rows.append("| `feature_N_value`, `feature_N_quality`, `feature_N_source` (N = 0..59) | "
+                        "FLOAT64, FLOAT64, STRING | computed | the feature table below |")
         lines += [
             "",
             f"## {table}",
@@ -308,7 +389,37 @@ def render() -> str:
             "|---|---|---|---|",
             *rows,
         ]
+    lines += _feature_table()
     return "\n".join(lines) + "\n"
+
+
+def _feature_table() -> list[str]:
+    from nba_pipeline import feature_store
+
+    lines = [
+        "",
+        "### The 60 features",
+        "",
+        "Every feature is written as value, quality and source by the contract's rules: an input that is",
+        "missing gives the feature's default (tag `default`, quality 40; `missing`, quality 0, for a feature",
+        "without a default constant), a NULL `feature_N_value`, source `default`, and counts in",
+        "`default_feature_count`. *computed* features are computed whenever their inputs exist (how often,",
+        "on a generated game day, `tests/sql/test_feature_store.py` prints); *defaulted* ones always take",
+        "their default here (why).",
+        "",
+        "| # | feature | status | how here / why |",
+        "|---|---|---|---|",
+    ]
+    for feature in feature_store.FEATURES:
+        i = feature.index
+        if i in FEATURE_DEFAULTED:
+            state, text = "defaulted", FEATURE_DEFAULTED[i]
+        elif i in FEATURE_DIFFERENT:
+            state, text = "deliberately different", FEATURE_DIFFERENT[i]
+        else:
+            state, text = "computed", FEATURE_NOTES.get(i, "as the contract describes")
+        lines.append(f"| {i} | `{feature.name}` | {state} | {text} |")
+    return lines
 
 
 if __name__ == "__main__":

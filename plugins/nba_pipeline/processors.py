@@ -7,7 +7,10 @@ other list of processors exists.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from nba_pipeline import feature_store
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,18 @@ class Processor:
     reads_earlier_dates: bool = False
     # The content columns the row's data_hash covers (the platform processor's HASH_FIELDS).
     hash_fields: tuple[str, ...] = ()
+    # The key of the processor's entry in the completion records, when the platform's differs
+    # from the table name (its phase 4 orchestration names the feature store ``ml_feature_store``).
+    completion_name: str = ""
+    # SQL the package renders from its own data into the processor's file (see ``load_sql``).
+    fragments: Callable[[], Mapping[str, str]] | None = None
+
+    @property
+    def completion_key(self) -> str:
+        return self.completion_name or self.name
+
+    def sql_fragments(self) -> Mapping[str, str]:
+        return self.fragments() if self.fragments else {}
 
     @property
     def table(self) -> str:
@@ -39,7 +54,8 @@ class Processor:
 
     @property
     def dataset(self) -> str:
-        """The dataset of the table, from settings (``analytics`` or ``precompute`` layer)."""
+        """The dataset of the table, from settings (its layer: ``analytics``, ``precompute``
+        or ``predictions``)."""
         from nba_pipeline.config import settings
 
         return settings().dataset_for(self.layer)
@@ -139,6 +155,12 @@ UPCOMING_PLAYER_HASH_FIELDS = (
     "l7d_completeness_pct", "l7d_is_complete", "l14d_completeness_pct", "l14d_is_complete",
     "l30d_completeness_pct", "l30d_is_complete",
 )
+FEATURE_STORE_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "game_date", "game_id",
+    "features", "feature_names", "feature_count", "feature_version",
+    "feature_quality_score", "opponent_team_abbr", "is_home", "days_rest",
+    "data_source", "early_season_flag", "insufficient_data_reason",
+)
 
 PROCESSORS: tuple[Processor, ...] = (
     Processor(
@@ -194,9 +216,12 @@ PROCESSORS: tuple[Processor, ...] = (
         description="Fatigue, shot-zone mismatch and pace scores for each player's next game.",
     ),
     Processor(
-        "ml_feature_store", "MlFeatureStoreProcessor", 4, "precompute",
+        "ml_feature_store_v2", "MLFeatureStoreProcessor", 4, "predictions",
         ("game_date", "player_lookup"), 1, upstream=("player_daily_cache", "player_composite_factors"),
-        description="One versioned feature row per player for the prediction models.",
+        description="The 60 features (value, quality, source) per player for the prediction models.",
+        hash_fields=FEATURE_STORE_HASH_FIELDS,
+        completion_name="ml_feature_store",
+        fragments=feature_store.sql_fragments,
     ),
 )
 

@@ -85,7 +85,7 @@ def test_window_with_the_all_star_break_passes(window, bigquery_client, firestor
     assert set(report.grid["2026-02-15"].values()) == {"no_games"}
     assert set(report.grid["2026-02-11"].values()) <= {"done", "no_games"}
     assert report.grid["2026-02-11"]["player_game_summary"] == "done"
-    assert report.grid["2026-02-18"]["ml_feature_store"] == "done"  # phase 4 for the 19th
+    assert report.grid["2026-02-18"]["ml_feature_store_v2"] == "done"  # phase 4 for the 19th
     assert report.grid["2026-02-18"]["player_game_summary"] == "no_games"
 
     html_file = tmp_path / "health.html"
@@ -236,18 +236,18 @@ def test_expired_and_long_held_locks_are_reported_and_released(window, bigquery_
                                                               capsys, monkeypatch):
     store = lease_store(firestore_client)
     stuck_key = lock_key("PlayerGameSummaryProcessor", dt.date(2026, 2, 19))
-    busy_key = lock_key("MlFeatureStoreProcessor", dt.date(2026, 2, 19))  # business date the 18th
+    busy_key = lock_key("MLFeatureStoreProcessor", dt.date(2026, 2, 19))  # business date the 18th
     stuck = store.acquire(stuck_key, Owner("nba_pipeline", "scheduled__x", "player_game_summary"),
                           processor="PlayerGameSummaryProcessor", lease_seconds=1)
-    busy = store.acquire(busy_key, Owner("nba_pipeline", "backfill__y", "ml_feature_store"),
-                         processor="MlFeatureStoreProcessor", lease_seconds=300)
+    busy = store.acquire(busy_key, Owner("nba_pipeline", "backfill__y", "ml_feature_store_v2"),
+                         processor="MLFeatureStoreProcessor", lease_seconds=300)
     time.sleep(2.0)
     monkeypatch.setenv("NBA_MAX_LOCK_HOLD_SECONDS", "1")
     try:
         report = health(bigquery_client, firestore_client)
         assert found(report) == {
             ("locks", "expired_lock", "2026-02-19", "player_game_summary"),
-            ("locks", "long_held_lock", "2026-02-18", "ml_feature_store"),
+            ("locks", "long_held_lock", "2026-02-18", "ml_feature_store_v2"),
         }, report.to_text()
         by_kind = {issue.kind: issue for issue in report.issues}
         assert by_kind["expired_lock"].details["holder"] == stuck.owner.execution_id

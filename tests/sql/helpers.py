@@ -26,6 +26,7 @@ _DATASET_VARIABLES = {
     "reference": "NBA_REFERENCE_DATASET",
     "analytics": "NBA_ANALYTICS_DATASET",
     "precompute": "NBA_PRECOMPUTE_DATASET",
+    "predictions": "NBA_PREDICTIONS_DATASET",
     "audit": "NBA_AUDIT_DATASET",
 }
 

@@ -31,6 +31,7 @@ FOLLOWING = (
     "nba_analytics.team_defense_game_summary",
     "nba_analytics.upcoming_player_game_context",
     "nba_analytics.upcoming_team_game_context",
+    "nba_predictions.ml_feature_store_v2",
 )
 # Tables we have DDL for that do not follow their contract yet: move each to FOLLOWING when it does.
 PENDING = (

@@ -48,35 +48,6 @@ POST_GAME_TABLES = tuple(p.name for p in processors.phase(3) if p.post_game)
 HISTORY_SHIFTS = (28, 56)  # days back: two earlier copies of the seeded phase 3 games
 PHASE4 = processors.phase(4)
 PLAYER_TABLES = tuple(p.name for p in PHASE4 if "player_lookup" in p.key)
-# Feature list v1 in order, with the phase 4 table and column each value comes from.
-FEATURE_SOURCES_V1 = [
-    ("points_avg_last_5", "player_daily_cache", "points_avg_last_5"),
-    ("points_avg_last_10", "player_daily_cache", "points_avg_last_10"),
-    ("points_avg_season", "player_daily_cache", "points_avg_season"),
-    ("points_std_last_10", "player_daily_cache", "points_std_last_10"),
-    ("minutes_avg_last_10", "player_daily_cache", "minutes_avg_last_10"),
-    ("usage_rate_last_10", "player_daily_cache", "usage_rate_last_10"),
-    ("ts_pct_last_10", "player_daily_cache", "ts_pct_last_10"),
-    ("games_in_sample", "player_daily_cache", "games_in_sample"),
-    ("team_pace_last_10", "player_daily_cache", "team_pace_last_10"),
-    ("team_offensive_rating_last_10", "player_daily_cache", "team_offensive_rating_last_10"),
-    ("paint_rate_last_20", "player_shot_zone_analysis", "paint_rate_last_20"),
-    ("mid_range_rate_last_20", "player_shot_zone_analysis", "mid_range_rate_last_20"),
-    ("three_rate_last_20", "player_shot_zone_analysis", "three_rate_last_20"),
-    ("fatigue_score", "player_composite_factors", "fatigue_score"),
-    ("days_rest", "player_composite_factors", "days_rest"),
-    ("is_back_to_back", "player_composite_factors", "is_back_to_back"),
-    ("shot_zone_mismatch_score", "player_composite_factors", "shot_zone_mismatch_score"),
-    ("pace_score", "player_composite_factors", "pace_score"),
-    ("usage_spike_score", "player_composite_factors", "usage_spike_score"),
-    ("team_spread", "player_composite_factors", "team_spread"),
-    ("game_total", "player_composite_factors", "game_total"),
-    ("implied_team_total", "player_composite_factors", "implied_team_total"),
-    ("is_home", "player_composite_factors", "is_home"),
-    ("opponent_defensive_rating_last_15", "team_defense_zone_analysis", "defensive_rating_last_15"),
-    ("opponent_points_allowed_avg_last_15", "team_defense_zone_analysis", "points_allowed_avg_last_15"),
-]
-FEATURE_NAMES_V1 = [name for name, _, _ in FEATURE_SOURCES_V1]
 ZONES = ("paint", "mid_range", "three")
 # The player_game_summary columns of each zone (threes from the play-by-play, like the others).
 ZONE_COLUMNS = {"paint": ("paint_attempts", "paint_makes"), "mid_range": ("mid_range_attempts", "mid_range_makes"),
@@ -487,37 +458,6 @@ def test_player_composite_factors_match_a_recomputation(season):
         expected_blowout = None if team["game_spread"] is None else abs(team["game_spread"]) >= 10
         assert row["blowout_risk"] == expected_blowout, player
     assert back_to_backs > 0, "no back-to-back in the sample: the rest rule went untested"
-
-
-def test_ml_feature_store_assembles_the_other_tables(season):
-    client = season.client
-    tables = {name: _precompute(client, name, CHECKED_DAY) for name in PLAYER_TABLES}
-    defense = _precompute(client, "team_defense_zone_analysis", CHECKED_DAY)
-    target = CHECKED_DAY + dt.timedelta(days=1)
-    context = _context(client, "upcoming_player_game_context", target, "player_lookup")
-    stored = tables["ml_feature_store"]
-    incomplete = 0
-    for player, row in stored.items():
-        source_rows = {name: rows[player] for name, rows in tables.items()}
-        source_rows["team_defense_zone_analysis"] = defense[row["opponent_team_abbr"]]
-        sources = {name: source_rows[table][column] for name, table, column in FEATURE_SOURCES_V1}
-
-        assert row["feature_version"] == "v1"
-        assert row["feature_names"] == FEATURE_NAMES_V1
-        assert row["feature_count"] == len(FEATURE_NAMES_V1) == len(row["features"])
-        missing = [name for name in FEATURE_NAMES_V1 if sources[name] is None]
-        assert row["missing_features"] == missing, player
-        for name, value in zip(row["feature_names"], row["features"]):
-            expected = 0.0 if sources[name] is None else float(sources[name])
-            assert math.isclose(value, expected, abs_tol=1e-9), (player, name, value, expected)
-        present = len(FEATURE_NAMES_V1) - len(missing)
-        games = source_rows["player_daily_cache"]["games_in_sample"]
-        quality = 80 * present / len(FEATURE_NAMES_V1) + 20 * min(games, 10) / 10
-        assert_rounded(row["feature_quality_score"], quality, 1, player)
-        assert 0 <= row["feature_quality_score"] <= 100
-        assert row["points_line"] == context[player]["current_points_line"]
-        incomplete += bool(missing)
-    assert 0 < incomplete < len(stored), "expected both complete and incomplete feature rows"
 
 
 def test_rerun_gives_identical_rows(season):

@@ -369,3 +369,65 @@ def test_rerun_is_identical_and_keeps_one_row_per_player(stored):
     for player, row in rows.items():
         assert {k: v for k, v in again[player].items() if k not in ignore} == {
             k: v for k, v in row.items() if k not in ignore}, player
+
+
+# --- a generated game day -----------------------------------------------------------------------
+
+GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 16), dt.date(2026, 2, 3)  # mid-season, A = 02-04
+
+
+@pytest.fixture(scope="module")
+def generated_day(bigquery_client, warehouse_tables):
+    """Seeded raw data, phase 3 for every date and phase 4 for GENERATED_DAY (A = D + 1)."""
+    from .helpers import seed_dates
+
+    client = bigquery_client
+    with isolated_warehouse(client, "featuregen"):
+        seed_dates(client, GENERATED_FIRST, GENERATED_DAY + dt.timedelta(days=1))
+        day = GENERATED_FIRST
+        while day <= GENERATED_DAY:
+            for processor in processors.phase(3):
+                run(client, processor.name, day)
+            day += dt.timedelta(days=1)
+        for processor in processors.phase(4):
+            run(client, processor.name, GENERATED_DAY)
+        yield fetch_processor_rows(client, "ml_feature_store_v2", GENERATED_DAY)
+
+
+@pytest.mark.integration
+def test_generated_day_share_of_computed_features_and_consistent_quality(generated_day):
+    rows = generated_day
+    assert len(rows) > 100, len(rows)
+    print(f"\nml_feature_store_v2 on {GENERATED_DAY + dt.timedelta(days=1)}: {len(rows)} players")
+    print("feature share computed (not default):")
+    shares = {}
+    for feature in feature_store.FEATURES:
+        i = feature.index
+        shares[i] = sum(r[f"feature_{i}_source"] != "default" for r in rows) / len(rows)
+        print(f"  {i:2d} {feature.name:30s} {100 * shares[i]:5.1f}%")
+    total = sum(sum(r[f"feature_{i}_source"] != "default" for i in range(60)) for r in rows)
+    print(f"all features: {100 * total / (60 * len(rows)):.1f}% computed")
+    scores = sorted(float(r["feature_quality_score"]) for r in rows)
+    quartiles = statistics.quantiles(scores, n=4)
+    tiers = {t: sum(r["quality_tier"] == t for r in rows) for t in ("gold", "silver", "bronze", "poor", "critical")}
+    print(f"feature_quality_score: min {scores[0]}, quartiles {quartiles}, max {scores[-1]}; tiers {tiers}; "
+          f"production ready {sum(bool(r['is_production_ready']) for r in rows)}")
+    assert shares[55] == shares[56] == 0.0  # prediction_accuracy is not built here
+    uncomputed = [i for i, share in shares.items() if share == 0 and i not in (55, 56)]
+    assert not uncomputed, f"features never computed on a generated day: {uncomputed}"
+    for row in rows:
+        defaulted = [i for i in range(60) if row[f"feature_{i}_source"] == "default"]
+        assert row["default_feature_indices"] == defaulted and row["default_feature_count"] == len(defaulted)
+        assert all(row[f"feature_{i}_value"] is None for i in defaulted)
+        tags = {i: next(tag for tag, (weight, source) in feature_store.TAGS.items()
+                        if weight == row[f"feature_{i}_quality"] and (source == "default") == (i in defaulted))
+                for i in range(60)}
+        assert float(row["feature_quality_score"]) == _expected_score(tags), row["player_lookup"]
+        score = float(row["feature_quality_score"])
+        tier = ("gold" if score >= 95 else "silver" if score >= 85 else "bronze" if score >= 70
+                else "poor" if score >= 50 else "critical")
+        assert row["quality_tier"] == tier
+        assert row["is_quality_ready"] == (score >= 70 and row["matchup_quality_pct"] >= 50
+                                           and row["required_default_count"] == 0)
+        if row["is_production_ready"]:
+            assert row["completeness_percentage"] >= 70 and not row["missing_processors"]

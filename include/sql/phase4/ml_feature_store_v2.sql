@@ -306,15 +306,10 @@ inputs AS (
       WHEN r.trend_change >= 5 THEN 2.0 WHEN r.trend_change >= 2 THEN 1.0
       WHEN r.trend_change <= -5 THEN -2.0 WHEN r.trend_change <= -2 THEN -1.0 ELSE 0.0
     END AS v11, 'calculated' AS t11,
-    CASE
-      WHEN IFNULL(COALESCE(CAST(c.minutes_avg_last_10 AS FLOAT64), h.l10_minutes), 0) = 0
-        OR IFNULL(m.season_minutes, 0) = 0 THEN 0.0
-      WHEN (COALESCE(CAST(c.minutes_avg_last_10 AS FLOAT64), h.l10_minutes) - m.season_minutes) / m.season_minutes >= 0.2 THEN 2.0
-      WHEN (COALESCE(CAST(c.minutes_avg_last_10 AS FLOAT64), h.l10_minutes) - m.season_minutes) / m.season_minutes >= 0.1 THEN 1.0
-      WHEN (COALESCE(CAST(c.minutes_avg_last_10 AS FLOAT64), h.l10_minutes) - m.season_minutes) / m.season_minutes <= -0.2 THEN -2.0
-      WHEN (COALESCE(CAST(c.minutes_avg_last_10 AS FLOAT64), h.l10_minutes) - m.season_minutes) / m.season_minutes <= -0.1 THEN -1.0
-      ELSE 0.0
-    END AS v12, 'calculated' AS t12,
+    -- minutes_change: relative change of recent against season minutes (below).
+    SAFE_DIVIDE(COALESCE(CAST(c.minutes_avg_last_10 AS FLOAT64), h.l10_minutes) - m.season_minutes,
+                NULLIF(m.season_minutes, 0)) AS minutes_change,
+    NULL AS v12, 'calculated' AS t12,
     -- 13-14: the opponent's defense (phase 4 only).
     CAST(d.defensive_rating_last_15 AS FLOAT64) AS v13, 'phase4' AS t13,
     CAST(d.opponent_pace AS FLOAT64) AS v14, 'phase4' AS t14,
@@ -407,6 +402,12 @@ derived AS (
       IF(v0 IS NULL OR v2 IS NULL OR IFNULL(v3, 0) = 0, 0.0,
          GREATEST(-3.0, LEAST(3.0, (v0 - v2) / v3))) AS v35,
       IF(v0 IS NOT NULL AND v2 IS NOT NULL AND v3 IS NOT NULL AND v0 > v2 + 1.5 * v3, 1.0, 0.0) AS v36,
+      -- 0 when either minutes figure is 0 or missing (a zero change: the recent mean is 0).
+      CASE
+        WHEN minutes_change IS NULL OR minutes_change = -1 THEN 0.0
+        WHEN minutes_change >= 0.2 THEN 2.0 WHEN minutes_change >= 0.1 THEN 1.0
+        WHEN minutes_change <= -0.2 THEN -2.0 WHEN minutes_change <= -0.1 THEN -1.0 ELSE 0.0
+      END AS v12,
       v25 - v2 AS v53,
       CAST(v22 - v14 AS FLOAT64) AS v59
     )

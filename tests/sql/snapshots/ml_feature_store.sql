@@ -28,10 +28,11 @@ USING (
       --   4 minutes_avg_last_10, 5 usage_rate_last_10, 6 ts_pct_last_10, 7 games_in_sample,
       --   8 team_pace_last_10, 9 team_offensive_rating_last_10               (player_daily_cache)
       --   10 paint_rate_last_20, 11 mid_range_rate_last_20, 12 three_rate_last_20
-      --                                                                      (player_shot_zone_analysis)
-      --   13 fatigue_score, 14 days_rest, 15 is_back_to_back, 16 shot_zone_mismatch_score,
-      --   17 pace_score, 18 usage_spike_score, 19 team_spread, 20 game_total,
-      --   21 implied_team_total, 22 is_home                                  (player_composite_factors)
+      --      (player_shot_zone_analysis's 10-game percents as fractions)
+      --   13 fatigue_score, 16 shot_zone_mismatch_score, 17 pace_score, 18 usage_spike_score
+      --                                                                      (player_composite_factors)
+      --   14 days_rest, 15 is_back_to_back, 19 team_spread, 20 game_total, 21 implied_team_total,
+      --   22 is_home                                              (upcoming_player_game_context)
       --   23 opponent_defensive_rating_last_15, 24 opponent_points_allowed_avg_last_15
       --                                                                      (team_defense_zone_analysis)
       -- Flags are 1.0 / 0.0. Changing the list means a new feature_version, never a silent edit of v1.
@@ -39,7 +40,9 @@ USING (
       --                       + 20 * LEAST(games_in_sample, 10) / 10, rounded to 0.1.
       WITH scheduled AS (
         SELECT u.player_lookup, u.team_abbr, u.opponent_team_abbr, t.season_year,
-          CAST(u.current_points_line AS FLOAT64) AS points_line
+          CAST(u.current_points_line AS FLOAT64) AS points_line,
+          u.days_rest, u.back_to_back, u.home_game, CAST(u.game_spread AS FLOAT64) AS game_spread,
+          CAST(u.game_total AS FLOAT64) AS game_total
         FROM `nba-props-platform.nba_analytics.upcoming_player_game_context` u
         JOIN `nba-props-platform.nba_analytics.upcoming_team_game_context` t
           ON t.game_date = @target_date AND t.team_abbr = u.team_abbr
@@ -47,35 +50,35 @@ USING (
       ),
       named_features AS (
         SELECT s.player_lookup, s.team_abbr, s.opponent_team_abbr, s.season_year, s.points_line,
-          IFNULL(c.games_in_sample, 0) AS games_in_sample,
+          IFNULL(c.games_played_season, 0) AS games_in_sample,
           [
-            STRUCT('points_avg_last_5' AS name, c.points_avg_last_5 AS value),
-            STRUCT('points_avg_last_10' AS name, c.points_avg_last_10 AS value),
-            STRUCT('points_avg_season' AS name, c.points_avg_season AS value),
-            STRUCT('points_std_last_10' AS name, c.points_std_last_10 AS value),
-            STRUCT('minutes_avg_last_10' AS name, c.minutes_avg_last_10 AS value),
-            STRUCT('usage_rate_last_10' AS name, c.usage_rate_last_10 AS value),
-            STRUCT('ts_pct_last_10' AS name, c.ts_pct_last_10 AS value),
-            STRUCT('games_in_sample' AS name, CAST(c.games_in_sample AS FLOAT64) AS value),
-            STRUCT('team_pace_last_10' AS name, c.team_pace_last_10 AS value),
-            STRUCT('team_offensive_rating_last_10' AS name, c.team_offensive_rating_last_10 AS value),
-            STRUCT('paint_rate_last_20' AS name, z.paint_rate_last_20 AS value),
-            STRUCT('mid_range_rate_last_20' AS name, z.mid_range_rate_last_20 AS value),
-            STRUCT('three_rate_last_20' AS name, z.three_rate_last_20 AS value),
-            STRUCT('fatigue_score' AS name, f.fatigue_score AS value),
-            STRUCT('days_rest' AS name, CAST(f.days_rest AS FLOAT64) AS value),
+            STRUCT('points_avg_last_5' AS name, CAST(c.points_avg_last_5 AS FLOAT64) AS value),
+            STRUCT('points_avg_last_10' AS name, CAST(c.points_avg_last_10 AS FLOAT64) AS value),
+            STRUCT('points_avg_season' AS name, CAST(c.points_avg_season AS FLOAT64) AS value),
+            STRUCT('points_std_last_10' AS name, CAST(c.points_std_last_10 AS FLOAT64) AS value),
+            STRUCT('minutes_avg_last_10' AS name, CAST(c.minutes_avg_last_10 AS FLOAT64) AS value),
+            STRUCT('usage_rate_last_10' AS name, CAST(c.usage_rate_last_10 AS FLOAT64) AS value),
+            STRUCT('ts_pct_last_10' AS name, CAST(c.ts_pct_last_10 AS FLOAT64) AS value),
+            STRUCT('games_in_sample' AS name, CAST(c.games_played_season AS FLOAT64) AS value),
+            STRUCT('team_pace_last_10' AS name, CAST(c.team_pace_last_10 AS FLOAT64) AS value),
+            STRUCT('team_offensive_rating_last_10' AS name, CAST(c.team_off_rating_last_10 AS FLOAT64) AS value),
+            STRUCT('paint_rate_last_20' AS name, CAST(z.paint_rate_last_10 / 100 AS FLOAT64) AS value),
+            STRUCT('mid_range_rate_last_20' AS name, CAST(z.mid_range_rate_last_10 / 100 AS FLOAT64) AS value),
+            STRUCT('three_rate_last_20' AS name, CAST(z.three_pt_rate_last_10 / 100 AS FLOAT64) AS value),
+            STRUCT('fatigue_score' AS name, CAST(f.fatigue_score AS FLOAT64) AS value),
+            STRUCT('days_rest' AS name, CAST(s.days_rest AS FLOAT64) AS value),
             STRUCT('is_back_to_back' AS name,
-                   CASE WHEN f.is_back_to_back THEN 1.0 WHEN NOT f.is_back_to_back THEN 0.0 END AS value),
-            STRUCT('shot_zone_mismatch_score' AS name, f.shot_zone_mismatch_score AS value),
-            STRUCT('pace_score' AS name, f.pace_score AS value),
-            STRUCT('usage_spike_score' AS name, f.usage_spike_score AS value),
-            STRUCT('team_spread' AS name, f.team_spread AS value),
-            STRUCT('game_total' AS name, f.game_total AS value),
-            STRUCT('implied_team_total' AS name, f.implied_team_total AS value),
+                   CASE WHEN s.back_to_back THEN 1.0 WHEN NOT s.back_to_back THEN 0.0 END AS value),
+            STRUCT('shot_zone_mismatch_score' AS name, CAST(f.shot_zone_mismatch_score AS FLOAT64) AS value),
+            STRUCT('pace_score' AS name, CAST(f.pace_score AS FLOAT64) AS value),
+            STRUCT('usage_spike_score' AS name, CAST(f.usage_spike_score AS FLOAT64) AS value),
+            STRUCT('team_spread' AS name, s.game_spread AS value),
+            STRUCT('game_total' AS name, s.game_total AS value),
+            STRUCT('implied_team_total' AS name, s.game_total / 2 - s.game_spread / 2 AS value),
             STRUCT('is_home' AS name,
-                   CASE WHEN f.is_home THEN 1.0 WHEN NOT f.is_home THEN 0.0 END AS value),
-            STRUCT('opponent_defensive_rating_last_15' AS name, d.defensive_rating_last_15 AS value),
-            STRUCT('opponent_points_allowed_avg_last_15' AS name, d.points_allowed_avg_last_15 AS value)
+                   CASE WHEN s.home_game THEN 1.0 WHEN NOT s.home_game THEN 0.0 END AS value),
+            STRUCT('opponent_defensive_rating_last_15' AS name, CAST(d.defensive_rating_last_15 AS FLOAT64) AS value),
+            STRUCT('opponent_points_allowed_avg_last_15' AS name, CAST(d.opponent_points_per_game AS FLOAT64) AS value)
           ] AS named
         FROM scheduled s
         LEFT JOIN `nba-props-platform.nba_precompute.player_daily_cache` c

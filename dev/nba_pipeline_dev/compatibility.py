@@ -1,4 +1,5 @@
-"""How our phase 3 tables and the feature store compare with the platform's, column by column.
+"""How our phase 3 and phase 4 tables, the feature store included, compare with the platform's,
+column by column.
 
 ``docs/compatibility.md`` is generated from this module and the DDL (``python -m
 nba_pipeline_dev.compatibility > docs/compatibility.md``); ``tests/sql/test_compatibility.py``
@@ -23,9 +24,11 @@ import sys
 from nba_pipeline import merge, processors
 
 PHASE3 = tuple(p.name for p in processors.phase(3))
+# The phase 4 tables that follow the platform's contracts, and the feature store (with its feature table).
+PHASE4 = ("team_defense_zone_analysis", "player_shot_zone_analysis", "player_daily_cache",
+          "player_composite_factors")
 FEATURE_STORE = "ml_feature_store_v2"
-# The tables whose every contract column is annotated here.
-TABLES = PHASE3 + (FEATURE_STORE,)
+TABLES = PHASE3 + PHASE4 + (FEATURE_STORE,)
 
 _NOT_IN_INPUTS = {
     "bdl": "Ball Don't Lie boxscores are not among the inputs (the platform has them disabled too)",
@@ -323,6 +326,209 @@ def _is_feature_column(table: str, column: str) -> bool:
     return table == FEATURE_STORE and column.startswith("feature_") and column[8].isdigit()
 
 
+# --- phase 4 ---------------------------------------------------------------------------------
+_REPROCESS_NULL = _NOT_IN_INPUTS["reprocess"]
+_UPSTREAM_QUALITY = ("the upstream quality scores are on different scales (phase 3 writes 0-100, the phase 4 "
+                     "migration says 0-1), so no minimum of them would mean anything")
+_BACKFILL_COMPLETENESS = ("the platform's backfill-mode values (expected = actual games, 100%, production "
+                          "ready): phase 4 runs only after the earlier-dates guard found every earlier "
+                          "date's phase 3 complete, which is what the platform's schedule check establishes")
+_ALWAYS_ZERO = "always 0 / FALSE: no reprocess history or circuit breaker is kept"
+_LAST_UPDATED = "the latest write time of the upstream rows read (the platform stamps the analysis date)"
+_PHASE4_QUALITY = "1.0 (0-1, per the migration): every window is complete under the earlier-dates guard"
+
+NULL_REASONS.update({
+    "team_defense_zone_analysis": {
+        "paint_blocks_per_game": "team_defense_game_summary has no blocks by zone: " + _NOT_IN_INPUTS["blocks"],
+        "mid_range_blocks_per_game": "team_defense_game_summary has no blocks by zone: " + _NOT_IN_INPUTS["blocks"],
+        "three_pt_blocks_per_game": "team_defense_game_summary has no blocks by zone: " + _NOT_IN_INPUTS["blocks"],
+        "last_reprocess_attempt_at": _REPROCESS_NULL,
+        "circuit_breaker_until": _REPROCESS_NULL,
+    },
+    "player_shot_zone_analysis": {
+        "player_position": "the platform's writer always writes NULL (the registry and rosters hold no position it reads)",
+        "last_reprocess_attempt_at": _REPROCESS_NULL,
+        "circuit_breaker_until": _REPROCESS_NULL,
+    },
+    "player_daily_cache": {
+        "fourth_quarter_minutes_last_7": ("copied from upcoming_player_game_context, which cannot have it: "
+                                          + NULL_REASONS["upcoming_player_game_context"]["fourth_quarter_minutes_last_7"]),
+        "last_reprocess_attempt_at": _REPROCESS_NULL,
+        "circuit_breaker_until": _REPROCESS_NULL,
+        "upstream_quality_min": _UPSTREAM_QUALITY,
+    },
+    "player_composite_factors": {
+        "insufficient_data_reason": "the platform's writer always writes NULL (early_season_flag is always FALSE)",
+        "last_reprocess_attempt_at": _REPROCESS_NULL,
+        "circuit_breaker_until": _REPROCESS_NULL,
+        "upstream_quality_min": _UPSTREAM_QUALITY,
+    },
+})
+
+DIFFERENT.update({
+    "team_defense_zone_analysis": {
+        "paint_defense_vs_league_avg": ("the league window is A - 30 .. A - 1: only games before the analysis "
+                                        "date (the platform's window includes the analysis date itself)"),
+        "mid_range_defense_vs_league_avg": "the league window ends the day before the analysis date (see paint)",
+        "three_pt_defense_vs_league_avg": "the league window ends the day before the analysis date (see paint)",
+        "source_team_defense_last_updated": _LAST_UPDATED,
+        "expected_games_count": ("the team's final games of the schedule since October 1, at most 15, and never "
+                                 "fewer than found (the platform asks its schedule service)"),
+        "is_production_ready": "completeness >= 70% or bootstrap mode, as the platform, but a team is not skipped for it",
+        "reprocess_attempt_count": _ALWAYS_ZERO,
+        "circuit_breaker_active": _ALWAYS_ZERO,
+        "quality_score": "window completeness, 0-1 (the platform's phase 4 writer sets none)",
+        "processing_context": _PROCESSING_CONTEXT,
+    },
+    "player_shot_zone_analysis": {
+        "source_player_game_last_updated": _LAST_UPDATED,
+        "source_player_game_hash": ("the data_hash of the player's newest game row read (the platform takes the "
+                                    "newest data_hash of the whole table)"),
+        "source_player_game_completeness_pct": _BACKFILL_COMPLETENESS,
+        "expected_games_count": _BACKFILL_COMPLETENESS,
+        "actual_games_count": _BACKFILL_COMPLETENESS,
+        "completeness_percentage": _BACKFILL_COMPLETENESS,
+        "missing_games_count": _BACKFILL_COMPLETENESS,
+        "is_production_ready": _BACKFILL_COMPLETENESS,
+        "reprocess_attempt_count": _ALWAYS_ZERO,
+        "circuit_breaker_active": _ALWAYS_ZERO,
+        "quality_score": _PHASE4_QUALITY,
+        "window_completeness": _PHASE4_QUALITY,
+        "processing_context": _PROCESSING_CONTEXT,
+    },
+    "player_daily_cache": {
+        "assisted_rate_last_10": ("a percent of made field goals, as the column says (the platform's writer "
+                                  "stores the fraction, 0-1, in this percent column)"),
+        "source_player_game_last_updated": _LAST_UPDATED,
+        "source_team_offense_last_updated": _LAST_UPDATED,
+        "source_upcoming_context_last_updated": _LAST_UPDATED,
+        "source_shot_zone_last_updated": _LAST_UPDATED,
+        "source_player_game_completeness_pct": _BACKFILL_COMPLETENESS,
+        "expected_games_count": _BACKFILL_COMPLETENESS,
+        "actual_games_count": _BACKFILL_COMPLETENESS,
+        "completeness_percentage": _BACKFILL_COMPLETENESS,
+        "missing_games_count": _BACKFILL_COMPLETENESS,
+        "is_production_ready": _BACKFILL_COMPLETENESS,
+        **{f"{window}_completeness_pct": _BACKFILL_COMPLETENESS for window in ("l5", "l10", "l7d", "l14d")},
+        **{f"{window}_is_complete": _BACKFILL_COMPLETENESS for window in ("l5", "l10", "l7d", "l14d")},
+        "all_windows_complete": _BACKFILL_COMPLETENESS,
+        **{f"{stat}_{window}_complete": _BACKFILL_COMPLETENESS
+           for stat in ("points", "rebounds", "assists") for window in ("l5", "l10", "l7d", "l14d")},
+        "reprocess_attempt_count": _ALWAYS_ZERO,
+        "circuit_breaker_active": _ALWAYS_ZERO,
+        "quality_score": _PHASE4_QUALITY,
+        "window_completeness": _PHASE4_QUALITY,
+        "data_hash": ("the tables.json convention over the platform's HASH_FIELDS without cache_quality_score, "
+                      "which no contract column holds"),
+        "processing_context": _PROCESSING_CONTEXT,
+    },
+    "player_composite_factors": {
+        "source_player_context_last_updated": _LAST_UPDATED,
+        "source_team_context_last_updated": _LAST_UPDATED,
+        "source_player_shot_last_updated": _LAST_UPDATED,
+        "source_team_defense_last_updated": _LAST_UPDATED,
+        "expected_games_count": _BACKFILL_COMPLETENESS + " (10 games, the platform's window)",
+        "actual_games_count": _BACKFILL_COMPLETENESS,
+        "completeness_percentage": _BACKFILL_COMPLETENESS,
+        "missing_games_count": _BACKFILL_COMPLETENESS,
+        "reprocess_attempt_count": _ALWAYS_ZERO,
+        "circuit_breaker_active": _ALWAYS_ZERO,
+        "quality_score": "1.0 when every upstream is production ready, else 0.0 (the platform's writer sets none)",
+        "window_completeness": _PHASE4_QUALITY,
+        "processing_context": _PROCESSING_CONTEXT,
+    },
+})
+
+NOTES.update({
+    "team_defense_zone_analysis": {
+        "paint_pct_allowed_last_15": "a fraction: opponents' summed paint makes / attempts over the last 15 games",
+        "mid_range_pct_allowed_last_15": "a fraction, as paint",
+        "three_pt_pct_allowed_last_15": "a fraction, as paint",
+        "defensive_rating_last_15": "the mean of the games' defensive ratings",
+        "opponent_pace": "the mean of the games' opponent_pace",
+        "strongest_zone": "paint, mid_range or perimeter: the lowest versus-league value",
+        "weakest_zone": "paint, mid_range or perimeter: the highest versus-league value",
+        "data_quality_tier": "high with 15 games, medium with 10, else low",
+        "early_season_flag": ("TRUE while the early-season minimum (LEAST(5 + days since October 1 / 3, 14)) "
+                              "applies; after the 14-day bootstrap skip that never happens, as on the platform"),
+        "backfill_bootstrap_mode": "less than 30 days after October 1, as the platform",
+    },
+    "player_shot_zone_analysis": {
+        "paint_rate_last_10": "a percent (0-100) of paint + mid-range + three-point attempts",
+        "paint_pct_last_10": "a fraction (FG%)",
+        "primary_scoring_zone": "paint >= 40, else perimeter (three >= 40), else mid_range >= 35, else balanced",
+        "sample_quality_10": "excellent 10 games, good 7, limited 5, else insufficient",
+        "sample_quality_20": "excellent 20 games, good 14, limited 10, else insufficient",
+        "data_quality_tier": "high at the (early-season) minimum, medium at 7, else low",
+        "early_season_flag": "TRUE while the early-season minimum (LEAST(3 + days since opening night / 3, 9)) applies",
+        "universal_player_id": "from the player's newest game row",
+    },
+    "player_daily_cache": {
+        "paint_rate_last_10": "copied from player_shot_zone_analysis (percent)",
+        "three_pt_rate_last_10": "copied from player_shot_zone_analysis (percent)",
+        "primary_scoring_zone": "copied from player_shot_zone_analysis (paint, mid_range, perimeter, balanced)",
+        "team_pace_last_10": "the mean pace of the team's last 10 games",
+        "ts_pct_last_10": "the mean of the games' ts_pct",
+        "early_season_flag": "fewer than 10 games this season",
+    },
+    "player_composite_factors": {
+        "fatigue_score": "0-100, 100 = rested (see the SQL for the rules)",
+        "shot_zone_mismatch_score": "-10..+10, positive = favourable: zone weight times the opponent's versus-league points",
+        "pace_score": "pace_differential / 2, -3..+3",
+        "usage_spike_score": "0.3 x (projected usage (25 when NULL, always on the platform) - usage of the last 7 days), -3..+3",
+        "total_composite_adjustment": "(fatigue - 100) / 20 + the three unrounded scores + four zeros, rounded to 2",
+        "referee_favorability_score": "deferred on the platform: always 0",
+        "look_ahead_pressure_score": "deferred on the platform: always 0",
+        "travel_impact_score": "deferred on the platform: always 0",
+        "opponent_strength_score": "deferred on the platform: always 0",
+        "data_completeness_pct": "20 x present of days_rest, projected_usage_rate, pace_differential, the two zone rows (at most 80)",
+        "early_season_flag": "always FALSE, as the platform's writer",
+    },
+})
+for _table in PHASE4:
+    NOTES[_table].update({c: _WRITE_TIME for c in ("processed_at", "created_at")})
+
+CONDITIONAL.update({
+    "team_defense_zone_analysis": {
+        "calculation_notes": "only when a zone had no attempts in the sample",
+        "insufficient_data_reason": "only while the early-season minimum applies",
+    },
+    "player_shot_zone_analysis": {
+        "calculation_notes": "only when the zone data of the window is incomplete",
+        "insufficient_data_reason": "only while the early-season minimum applies",
+        "paint_rate_last_20": "only with 15 or more games in the 20-game window",
+        "paint_pct_last_20": "only with 15 or more games in the 20-game window",
+    },
+    "player_daily_cache": {
+        "insufficient_data_reason": "only with fewer than 10 games",
+        "player_age": CONDITIONAL["upcoming_player_game_context"]["player_age"],
+        "source_upcoming_context_last_updated": "NULL for a team player the context does not list",
+        "source_upcoming_context_hash": "NULL for a team player the context does not list",
+        "source_shot_zone_last_updated": "NULL for a player without a shot-zone row (fewer than 10 games)",
+        "source_shot_zone_hash": "NULL for a player without a shot-zone row (fewer than 10 games)",
+        "primary_scoring_zone": "NULL for a player without a shot-zone row (fewer than 10 games)",
+    },
+    "player_composite_factors": {
+        "missing_data_fields": "NULL when nothing is missing (never on the platform: projected_usage_rate is always NULL)",
+        "warning_details": "only when a factor is extreme",
+    },
+})
+
+# Which rows each phase 4 table holds, as the platform's processors choose them.
+ROWS = {
+    "team_defense_zone_analysis": ("every team with 15 games since October 1 before the analysis date (fewer "
+                                   "while the early-season minimum applies); none in the first 14 days after "
+                                   "opening night"),
+    "player_shot_zone_analysis": ("every player with 10 active games this season before the analysis date (the "
+                                  "early-season minimum LEAST(3 + days / 3, 9) in the first 21 days), whether or not "
+                                  "he plays that day; none in the first 14 days after opening night"),
+    "player_daily_cache": ("every player of the date's upcoming_player_game_context, plus the other players of those "
+                           "teams with a game in the 30 days before, who have 3 or more games this season; none in "
+                           "the first 14 days after opening night"),
+    "player_composite_factors": ("every player of the date's upcoming_player_game_context; none in the first 14 "
+                                 "days after opening night"),
+}
+
 def contract_columns(table: str):
     """The table's DDL columns without our lineage columns (the DDL follows the contract)."""
     return [c for c in merge.target_table(processors.get(table)).columns if c.name not in merge.LINEAGE_COLUMNS]
@@ -347,7 +553,7 @@ def _type(column) -> str:
 
 def render() -> str:
     lines = [
-        "# Compatibility with the platform's phase 3 tables and feature store",
+        "# Compatibility with the platform's phase 3 and phase 4 tables and feature store",
         "",
         "Generated by `python -m nba_pipeline_dev.compatibility > docs/compatibility.md` from",
         "`dev/nba_pipeline_dev/compatibility.py` and the DDL; `tests/sql/test_compatibility.py` fails when this",
@@ -364,6 +570,11 @@ def render() -> str:
         "and re-runs later); the write-context columns (`processed_at`, `created_at`, `quality_calculated_at`,",
         "`first_processed_at`, `record_version`, `context_version`, `processing_context`) and `data_hash` are",
         "filled by the one MERGE template (docs/sql.md).",
+        "",
+        "Phase 4 tables hold the rows the platform's processors write (each table's *Rows* line) and read",
+        "only games strictly before the analysis date. Their `data_hash` follows the platform's precompute",
+        "writers (the tables.json convention over their HASH_FIELDS). The completeness columns take the",
+        "platform's backfill-mode values: phase 4 runs only after every earlier date's phase 3 is complete.",
     ]
     for table in TABLES:
         columns = contract_columns(table)
@@ -381,6 +592,7 @@ def render() -> str:
             "",
             f"## {table}",
             "",
+            *([f"Rows: {ROWS[table]}.", ""] if table in ROWS else []),
             f"{len(columns)} contract columns: {counts['computed']} computed, "
             f"{counts['deliberately different']} deliberately different, {counts['NULL']} NULL "
             f"({100 * (len(columns) - counts['NULL']) / len(columns):.0f}% written).",

@@ -65,7 +65,7 @@ def test_half_done_day_is_found_and_repaired_through_airflow(half_done_day, bigq
     assert document["_completed_count"] == 5
     for processor in processors.phase(4):
         rows = checks.check_duplicates(bigquery_client, processor, DAY).row_count
-        assert rows > 0 and document[processor.name]["record_count"] == rows
+        assert rows > 0 and document[processor.completion_key]["record_count"] == rows
 
     [health_run] = run_dates([DAY], dag_id="nba_health_check", conf={"date": DAY.isoformat()})
     assert health_run["state"] == "success", health_run

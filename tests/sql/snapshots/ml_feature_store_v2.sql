@@ -61,19 +61,14 @@ USING (
       -- feature_quality_score the mean quality, skipping defaulted optional features, capped at 69
       -- with any required default and at 49 with five or more; tiers gold >= 95, silver >= 85,
       -- bronze >= 70, poor >= 50, else critical.
-      -- Early season (A within 14 days of the regular season's first game): placeholder rows, every
+      -- Early season (the first 14 days from opening night, stg_season_rules): placeholder rows, every
       -- feature NULL, feature_quality_score 0, data_source 'early_season'.
       -- Inputs this package does not build: nba_predictions.prediction_accuracy (features 55, 56 take
       -- their default, tag 'missing').
       WITH season AS (
-        SELECT
-          season_year,
-          DATE(season_year, 10, 1) AS season_start,
-          (SELECT MIN(s.game_date) FROM `nba-props-platform.nba_raw.nbac_schedule` AS s
-           WHERE s.game_date BETWEEN DATE_SUB(@target_date, INTERVAL 366 DAY) AND @target_date
-             AND s.game_date >= DATE(y.season_year, 10, 1) AND s.is_regular_season AND s.season_year = y.season_year) AS regular_season_start
-        FROM (SELECT EXTRACT(YEAR FROM @target_date) - IF(EXTRACT(MONTH FROM @target_date) < 10, 1, 0)
-                AS season_year) AS y
+        -- The platform's season dates and early-season rule, shared with the other phase 4 tables.
+        SELECT season_year, season_boundary AS season_start, bootstrap_skip AS early_season
+        FROM `nba-props-platform.nba_precompute.stg_season_rules`(@target_date)
       ),
       players AS (
         SELECT
@@ -322,8 +317,7 @@ USING (
       inputs AS (
         SELECT
           p.*,
-          s.regular_season_start,
-          @target_date < DATE_ADD(s.regular_season_start, INTERVAL 14 DAY) AS early_season,
+          s.early_season,
           c.player_lookup IS NOT NULL AS has_cache, f.player_lookup IS NOT NULL AS has_composite,
           z.player_lookup IS NOT NULL AS has_shot_zones, d.team_abbr IS NOT NULL AS has_team_defense,
           STRUCT(c.last_updated, c.rows_found, c.data_hash AS hash, c.is_production_ready AS ready) AS cache_source,

@@ -407,65 +407,66 @@ derived AS (
     )
   FROM inputs
 ),
-scored AS (
+-- One row per player and feature: the tag's quality and source and the value written.
+feature_rows AS (
   SELECT
-    d.* EXCEPT (${vector_columns}),
-    IF(d.early_season, NULL, ARRAY(
-      SELECT AS STRUCT
-        f.idx, f.tag,
-        IF(f.tag IN (${defaulted_tags}), NULL, f.raw_value) AS value,
-        IFNULL(IF(f.tag IN (${defaulted_tags}), f.default_value, f.raw_value), 0.0) AS array_value,
-        CAST(CASE f.tag ${tag_quality} ELSE 40 END AS FLOAT64) AS quality,
-        CASE f.tag ${tag_source} ELSE 'default' END AS source,
-        f.tag IN (${defaulted_tags}) AS defaulted,
-        f.idx IN (${optional_indices}) AS optional
-      FROM UNNEST(${feature_vector}) AS f
-      ORDER BY f.idx
-    )) AS scored
+    d.player_lookup, f.idx, f.tag,
+    IF(f.tag IN (${defaulted_tags}), NULL, f.raw_value) AS value,
+    IFNULL(IF(f.tag IN (${defaulted_tags}), f.default_value, f.raw_value), 0.0) AS array_value,
+    CAST(CASE f.tag ${tag_quality} ELSE 40 END AS FLOAT64) AS quality,
+    CASE f.tag ${tag_source} ELSE 'default' END AS source,
+    f.tag IN (${defaulted_tags}) AS defaulted,
+    f.idx IN (${optional_indices}) AS optional
   FROM derived AS d
+  CROSS JOIN UNNEST(${feature_vector}) AS f
+  WHERE NOT d.early_season
 ),
+-- Per player: the ordered features and the counts and category means the quality rules need.
 summary AS (
   SELECT
-    s.*,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f) AS default_count,
-    (SELECT COUNTIF(f.defaulted AND NOT f.optional) FROM UNNEST(s.scored) AS f) AS required_defaults,
-    (SELECT AVG(IF(f.defaulted AND f.optional, NULL, f.quality)) FROM UNNEST(s.scored) AS f) AS mean_quality,
-    (SELECT ARRAY_AGG(f.idx ORDER BY f.idx) FROM UNNEST(s.scored) AS f WHERE f.defaulted) AS default_indices,
-    (SELECT COUNTIF(f.source = 'phase4') FROM UNNEST(s.scored) AS f) AS phase4_count,
-    (SELECT COUNTIF(f.source = 'phase3') FROM UNNEST(s.scored) AS f) AS phase3_count,
-    (SELECT COUNTIF(f.source = 'calculated') FROM UNNEST(s.scored) AS f) AS calculated_count,
-    (SELECT COUNTIF(f.tag = 'phase4') FROM UNNEST(s.scored) AS f) AS phase4_tags,
-    (SELECT COUNTIF(f.tag = 'phase3') FROM UNNEST(s.scored) AS f) AS phase3_tags,
-    (SELECT COUNTIF(f.quality >= 85) FROM UNNEST(s.scored) AS f) AS training_quality_count,
-    (SELECT COUNTIF(f.quality >= 85) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${critical_indices})) AS critical_high,
-    (SELECT COUNTIF(NOT f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx NOT IN (${critical_indices})) AS optional_present,
-    (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${matchup_indices})) AS matchup_pct,
-    (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${player_history_indices})) AS player_history_pct,
-    (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${team_context_indices})) AS team_context_pct,
-    (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${vegas_indices})) AS vegas_pct,
-    (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${game_context_indices})) AS game_context_pct,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${matchup_indices})) AS matchup_defaults,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${player_history_indices})) AS player_history_defaults,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${team_context_indices})) AS team_context_defaults,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${vegas_indices})) AS vegas_defaults,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (${game_context_indices})) AS game_context_defaults,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (5, 6, 7, 8)) AS composite_defaults,
-    (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (13, 14)) AS defense_defaults,
-    (SELECT STRING_AGG(FORMAT('"%d":"%s"', f.idx, f.tag), ',' ORDER BY f.idx) FROM UNNEST(s.scored) AS f WHERE f.defaulted)
-      AS fallback_reasons
-  FROM scored AS s
+    player_lookup,
+    ARRAY_AGG(STRUCT(idx AS idx, value AS value, array_value AS array_value, quality AS quality,
+                     source AS source, defaulted AS defaulted) ORDER BY idx) AS scored,
+    COUNTIF(defaulted) AS default_count,
+    COUNTIF(defaulted AND NOT optional) AS required_defaults,
+    AVG(IF(defaulted AND optional, NULL, quality)) AS mean_quality,
+    COUNTIF(source = 'phase4') AS phase4_count,
+    COUNTIF(source = 'phase3') AS phase3_count,
+    COUNTIF(source = 'calculated') AS calculated_count,
+    COUNTIF(tag = 'phase4') AS phase4_tags,
+    COUNTIF(tag = 'phase3') AS phase3_tags,
+    COUNTIF(quality >= 85) AS training_quality_count,
+    COUNTIF(quality >= 85 AND idx IN (${critical_indices})) AS critical_high,
+    COUNTIF(NOT defaulted AND idx NOT IN (${critical_indices})) AS optional_present,
+    ROUND(AVG(IF(idx IN (${matchup_indices}), quality, NULL)), 1) AS matchup_pct,
+    ROUND(AVG(IF(idx IN (${player_history_indices}), quality, NULL)), 1) AS player_history_pct,
+    ROUND(AVG(IF(idx IN (${team_context_indices}), quality, NULL)), 1) AS team_context_pct,
+    ROUND(AVG(IF(idx IN (${vegas_indices}), quality, NULL)), 1) AS vegas_pct,
+    ROUND(AVG(IF(idx IN (${game_context_indices}), quality, NULL)), 1) AS game_context_pct,
+    COUNTIF(defaulted AND idx IN (${matchup_indices})) AS matchup_defaults,
+    COUNTIF(defaulted AND idx IN (${player_history_indices})) AS player_history_defaults,
+    COUNTIF(defaulted AND idx IN (${team_context_indices})) AS team_context_defaults,
+    COUNTIF(defaulted AND idx IN (${vegas_indices})) AS vegas_defaults,
+    COUNTIF(defaulted AND idx IN (${game_context_indices})) AS game_context_defaults,
+    COUNTIF(defaulted AND idx IN (5, 6, 7, 8)) AS composite_defaults,
+    COUNTIF(defaulted AND idx IN (13, 14)) AS defense_defaults,
+    STRING_AGG(IF(defaulted, FORMAT('"%d":"%s"', idx, tag), NULL), ',' ORDER BY idx) AS fallback_reasons
+  FROM feature_rows
+  GROUP BY player_lookup
 ),
 graded AS (
   SELECT
-    m.*,
+    d.* EXCEPT (${vector_columns}),
+    m.* EXCEPT (player_lookup),
     CASE
-      WHEN m.early_season THEN 0.0
+      WHEN d.early_season THEN 0.0
       WHEN m.required_defaults >= 5 THEN LEAST(ROUND(m.mean_quality, 2), 49.0)
       WHEN m.required_defaults > 0 THEN LEAST(ROUND(m.mean_quality, 2), 69.0)
       ELSE ROUND(m.mean_quality, 2)
     END AS score,
-    100.0 * SAFE_DIVIDE(m.actual_games, m.expected_games) AS completeness_pct
-  FROM summary AS m
+    100.0 * SAFE_DIVIDE(d.actual_games, d.expected_games) AS completeness_pct
+  FROM derived AS d
+  LEFT JOIN summary AS m USING (player_lookup)
 )
 SELECT
   g.player_lookup,
@@ -559,7 +560,8 @@ SELECT
   )) AS quality_alerts,
   IF(g.early_season, NULL, g.default_count) AS default_feature_count,
   IF(g.early_season, NULL, g.required_defaults) AS required_default_count,
-  IF(g.early_season, [], IFNULL(g.default_indices, [])) AS default_feature_indices,
+  IF(g.early_season, [], ARRAY(SELECT f.idx FROM UNNEST(g.scored) AS f WHERE f.defaulted ORDER BY f.idx))
+    AS default_feature_indices,
   IF(g.early_season, NULL, g.phase4_count) AS phase4_feature_count,
   IF(g.early_season, NULL, g.phase3_count) AS phase3_feature_count,
   IF(g.early_season, NULL, g.calculated_count) AS calculated_feature_count,

@@ -456,19 +456,18 @@ USING (
           )
         FROM inputs
       ),
-      scored AS (
+      -- One row per player and feature: the tag's quality and source and the value written.
+      feature_rows AS (
         SELECT
-          d.* EXCEPT (v0, t0, v1, t1, v2, t2, v3, t3, v4, t4, v5, t5, v6, t6, v7, t7, v8, t8, v9, t9, v10, t10, v11, t11, v12, t12, v13, t13, v14, t14, v15, t15, v16, t16, v17, t17, v18, t18, v19, t19, v20, t20, v21, t21, v22, t22, v23, t23, v24, t24, v25, t25, v26, t26, v27, t27, v28, t28, v29, t29, v30, t30, v31, t31, v32, t32, v33, t33, v34, t34, v35, t35, v36, t36, v37, t37, v38, t38, v39, t39, v40, t40, v41, t41, v42, t42, v43, t43, v44, t44, v45, t45, v46, t46, v47, t47, v48, t48, v49, t49, v50, t50, v51, t51, v52, t52, v53, t53, v54, t54, v55, t55, v56, t56, v57, t57, v58, t58, v59, t59),
-          IF(d.early_season, NULL, ARRAY(
-            SELECT AS STRUCT
-              f.idx, f.tag,
-              IF(f.tag IN ('default', 'missing'), NULL, f.raw_value) AS value,
-              IFNULL(IF(f.tag IN ('default', 'missing'), f.default_value, f.raw_value), 0.0) AS array_value,
-              CAST(CASE f.tag WHEN 'phase4' THEN 100 WHEN 'calculated' THEN 100 WHEN 'vegas' THEN 100 WHEN 'bettingpros' THEN 100 WHEN 'minutes_ppm' THEN 95 WHEN 'opponent_history' THEN 90 WHEN 'phase3' THEN 87 WHEN 'default' THEN 40 WHEN 'missing' THEN 0 ELSE 40 END AS FLOAT64) AS quality,
-              CASE f.tag WHEN 'phase4' THEN 'phase4' WHEN 'calculated' THEN 'calculated' WHEN 'vegas' THEN 'phase4' WHEN 'bettingpros' THEN 'bettingpros' WHEN 'minutes_ppm' THEN 'phase4' WHEN 'opponent_history' THEN 'phase4' WHEN 'phase3' THEN 'phase3' WHEN 'default' THEN 'default' WHEN 'missing' THEN 'default' ELSE 'default' END AS source,
-              f.tag IN ('default', 'missing') AS defaulted,
-              f.idx IN (25, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59) AS optional
-            FROM UNNEST([
+          d.player_lookup, f.idx, f.tag,
+          IF(f.tag IN ('default', 'missing'), NULL, f.raw_value) AS value,
+          IFNULL(IF(f.tag IN ('default', 'missing'), f.default_value, f.raw_value), 0.0) AS array_value,
+          CAST(CASE f.tag WHEN 'phase4' THEN 100 WHEN 'calculated' THEN 100 WHEN 'vegas' THEN 100 WHEN 'bettingpros' THEN 100 WHEN 'minutes_ppm' THEN 95 WHEN 'opponent_history' THEN 90 WHEN 'phase3' THEN 87 WHEN 'default' THEN 40 WHEN 'missing' THEN 0 ELSE 40 END AS FLOAT64) AS quality,
+          CASE f.tag WHEN 'phase4' THEN 'phase4' WHEN 'calculated' THEN 'calculated' WHEN 'vegas' THEN 'phase4' WHEN 'bettingpros' THEN 'bettingpros' WHEN 'minutes_ppm' THEN 'phase4' WHEN 'opponent_history' THEN 'phase4' WHEN 'phase3' THEN 'phase3' WHEN 'default' THEN 'default' WHEN 'missing' THEN 'default' ELSE 'default' END AS source,
+          f.tag IN ('default', 'missing') AS defaulted,
+          f.idx IN (25, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59) AS optional
+        FROM derived AS d
+        CROSS JOIN UNNEST([
         STRUCT(0 AS idx, v0 AS raw_value, IF(v0 IS NULL, 'default', t0) AS tag, 10.0 AS default_value),
         STRUCT(1 AS idx, v1 AS raw_value, IF(v1 IS NULL, 'default', t1) AS tag, 10.0 AS default_value),
         STRUCT(2 AS idx, v2 AS raw_value, IF(v2 IS NULL, 'default', t2) AS tag, 10.0 AS default_value),
@@ -530,52 +529,54 @@ USING (
         STRUCT(58 AS idx, v58 AS raw_value, IF(v58 IS NULL, 'missing', t58) AS tag, CAST(NULL AS FLOAT64) AS default_value),
         STRUCT(59 AS idx, v59 AS raw_value, IF(v59 IS NULL, 'missing', t59) AS tag, CAST(NULL AS FLOAT64) AS default_value)
       ]) AS f
-            ORDER BY f.idx
-          )) AS scored
-        FROM derived AS d
+        WHERE NOT d.early_season
       ),
+      -- Per player: the ordered features and the counts and category means the quality rules need.
       summary AS (
         SELECT
-          s.*,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f) AS default_count,
-          (SELECT COUNTIF(f.defaulted AND NOT f.optional) FROM UNNEST(s.scored) AS f) AS required_defaults,
-          (SELECT AVG(IF(f.defaulted AND f.optional, NULL, f.quality)) FROM UNNEST(s.scored) AS f) AS mean_quality,
-          (SELECT ARRAY_AGG(f.idx ORDER BY f.idx) FROM UNNEST(s.scored) AS f WHERE f.defaulted) AS default_indices,
-          (SELECT COUNTIF(f.source = 'phase4') FROM UNNEST(s.scored) AS f) AS phase4_count,
-          (SELECT COUNTIF(f.source = 'phase3') FROM UNNEST(s.scored) AS f) AS phase3_count,
-          (SELECT COUNTIF(f.source = 'calculated') FROM UNNEST(s.scored) AS f) AS calculated_count,
-          (SELECT COUNTIF(f.tag = 'phase4') FROM UNNEST(s.scored) AS f) AS phase4_tags,
-          (SELECT COUNTIF(f.tag = 'phase3') FROM UNNEST(s.scored) AS f) AS phase3_tags,
-          (SELECT COUNTIF(f.quality >= 85) FROM UNNEST(s.scored) AS f) AS training_quality_count,
-          (SELECT COUNTIF(f.quality >= 85) FROM UNNEST(s.scored) AS f WHERE f.idx IN (5, 6, 7, 8, 13, 14)) AS critical_high,
-          (SELECT COUNTIF(NOT f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx NOT IN (5, 6, 7, 8, 13, 14)) AS optional_present,
-          (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (5, 6, 7, 8, 13, 14)) AS matchup_pct,
-          (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (0, 1, 2, 3, 4, 29, 30, 31, 32, 33, 34, 35, 36, 37, 43, 44, 45, 46, 48, 49, 54, 55, 56, 58)) AS player_history_pct,
-          (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (22, 23, 24, 57)) AS team_context_pct,
-          (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (25, 26, 27, 28)) AS vegas_pct,
-          (SELECT ROUND(AVG(f.quality), 1) FROM UNNEST(s.scored) AS f WHERE f.idx IN (9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21, 38, 39, 40, 41, 42, 47, 50, 51, 52, 53, 59)) AS game_context_pct,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (5, 6, 7, 8, 13, 14)) AS matchup_defaults,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (0, 1, 2, 3, 4, 29, 30, 31, 32, 33, 34, 35, 36, 37, 43, 44, 45, 46, 48, 49, 54, 55, 56, 58)) AS player_history_defaults,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (22, 23, 24, 57)) AS team_context_defaults,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (25, 26, 27, 28)) AS vegas_defaults,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21, 38, 39, 40, 41, 42, 47, 50, 51, 52, 53, 59)) AS game_context_defaults,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (5, 6, 7, 8)) AS composite_defaults,
-          (SELECT COUNTIF(f.defaulted) FROM UNNEST(s.scored) AS f WHERE f.idx IN (13, 14)) AS defense_defaults,
-          (SELECT STRING_AGG(FORMAT('"%d":"%s"', f.idx, f.tag), ',' ORDER BY f.idx) FROM UNNEST(s.scored) AS f WHERE f.defaulted)
-            AS fallback_reasons
-        FROM scored AS s
+          player_lookup,
+          ARRAY_AGG(STRUCT(idx AS idx, value AS value, array_value AS array_value, quality AS quality,
+                           source AS source, defaulted AS defaulted) ORDER BY idx) AS scored,
+          COUNTIF(defaulted) AS default_count,
+          COUNTIF(defaulted AND NOT optional) AS required_defaults,
+          AVG(IF(defaulted AND optional, NULL, quality)) AS mean_quality,
+          COUNTIF(source = 'phase4') AS phase4_count,
+          COUNTIF(source = 'phase3') AS phase3_count,
+          COUNTIF(source = 'calculated') AS calculated_count,
+          COUNTIF(tag = 'phase4') AS phase4_tags,
+          COUNTIF(tag = 'phase3') AS phase3_tags,
+          COUNTIF(quality >= 85) AS training_quality_count,
+          COUNTIF(quality >= 85 AND idx IN (5, 6, 7, 8, 13, 14)) AS critical_high,
+          COUNTIF(NOT defaulted AND idx NOT IN (5, 6, 7, 8, 13, 14)) AS optional_present,
+          ROUND(AVG(IF(idx IN (5, 6, 7, 8, 13, 14), quality, NULL)), 1) AS matchup_pct,
+          ROUND(AVG(IF(idx IN (0, 1, 2, 3, 4, 29, 30, 31, 32, 33, 34, 35, 36, 37, 43, 44, 45, 46, 48, 49, 54, 55, 56, 58), quality, NULL)), 1) AS player_history_pct,
+          ROUND(AVG(IF(idx IN (22, 23, 24, 57), quality, NULL)), 1) AS team_context_pct,
+          ROUND(AVG(IF(idx IN (25, 26, 27, 28), quality, NULL)), 1) AS vegas_pct,
+          ROUND(AVG(IF(idx IN (9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21, 38, 39, 40, 41, 42, 47, 50, 51, 52, 53, 59), quality, NULL)), 1) AS game_context_pct,
+          COUNTIF(defaulted AND idx IN (5, 6, 7, 8, 13, 14)) AS matchup_defaults,
+          COUNTIF(defaulted AND idx IN (0, 1, 2, 3, 4, 29, 30, 31, 32, 33, 34, 35, 36, 37, 43, 44, 45, 46, 48, 49, 54, 55, 56, 58)) AS player_history_defaults,
+          COUNTIF(defaulted AND idx IN (22, 23, 24, 57)) AS team_context_defaults,
+          COUNTIF(defaulted AND idx IN (25, 26, 27, 28)) AS vegas_defaults,
+          COUNTIF(defaulted AND idx IN (9, 10, 11, 12, 15, 16, 17, 18, 19, 20, 21, 38, 39, 40, 41, 42, 47, 50, 51, 52, 53, 59)) AS game_context_defaults,
+          COUNTIF(defaulted AND idx IN (5, 6, 7, 8)) AS composite_defaults,
+          COUNTIF(defaulted AND idx IN (13, 14)) AS defense_defaults,
+          STRING_AGG(IF(defaulted, FORMAT('"%d":"%s"', idx, tag), NULL), ',' ORDER BY idx) AS fallback_reasons
+        FROM feature_rows
+        GROUP BY player_lookup
       ),
       graded AS (
         SELECT
-          m.*,
+          d.* EXCEPT (v0, t0, v1, t1, v2, t2, v3, t3, v4, t4, v5, t5, v6, t6, v7, t7, v8, t8, v9, t9, v10, t10, v11, t11, v12, t12, v13, t13, v14, t14, v15, t15, v16, t16, v17, t17, v18, t18, v19, t19, v20, t20, v21, t21, v22, t22, v23, t23, v24, t24, v25, t25, v26, t26, v27, t27, v28, t28, v29, t29, v30, t30, v31, t31, v32, t32, v33, t33, v34, t34, v35, t35, v36, t36, v37, t37, v38, t38, v39, t39, v40, t40, v41, t41, v42, t42, v43, t43, v44, t44, v45, t45, v46, t46, v47, t47, v48, t48, v49, t49, v50, t50, v51, t51, v52, t52, v53, t53, v54, t54, v55, t55, v56, t56, v57, t57, v58, t58, v59, t59),
+          m.* EXCEPT (player_lookup),
           CASE
-            WHEN m.early_season THEN 0.0
+            WHEN d.early_season THEN 0.0
             WHEN m.required_defaults >= 5 THEN LEAST(ROUND(m.mean_quality, 2), 49.0)
             WHEN m.required_defaults > 0 THEN LEAST(ROUND(m.mean_quality, 2), 69.0)
             ELSE ROUND(m.mean_quality, 2)
           END AS score,
-          100.0 * SAFE_DIVIDE(m.actual_games, m.expected_games) AS completeness_pct
-        FROM summary AS m
+          100.0 * SAFE_DIVIDE(d.actual_games, d.expected_games) AS completeness_pct
+        FROM derived AS d
+        LEFT JOIN summary AS m USING (player_lookup)
       )
       SELECT
         g.player_lookup,
@@ -669,7 +670,8 @@ USING (
         )) AS quality_alerts,
         IF(g.early_season, NULL, g.default_count) AS default_feature_count,
         IF(g.early_season, NULL, g.required_defaults) AS required_default_count,
-        IF(g.early_season, [], IFNULL(g.default_indices, [])) AS default_feature_indices,
+        IF(g.early_season, [], ARRAY(SELECT f.idx FROM UNNEST(g.scored) AS f WHERE f.defaulted ORDER BY f.idx))
+          AS default_feature_indices,
         IF(g.early_season, NULL, g.phase4_count) AS phase4_feature_count,
         IF(g.early_season, NULL, g.phase3_count) AS phase3_feature_count,
         IF(g.early_season, NULL, g.calculated_count) AS calculated_feature_count,

@@ -373,7 +373,7 @@ def test_rerun_is_identical_and_keeps_one_row_per_player(stored):
 
 # --- a generated game day -----------------------------------------------------------------------
 
-GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 16), dt.date(2026, 2, 3)  # mid-season, A = 02-04
+GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 24), dt.date(2026, 2, 3)  # mid-season, A = 02-04
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,7 @@ USING (
           SAFE_DIVIDE(SUM(IF(game_rank <= 10, assisted_fg_makes, NULL)),
                       NULLIF(SUM(IF(game_rank <= 10, fg_makes, NULL)), 0)) AS assisted_share_last_10,
           MAX(processed_at) AS last_updated,
-          ARRAY_AGG(data_hash IGNORE NULLS ORDER BY game_rank LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
+          ARRAY_AGG(data_hash ORDER BY data_hash IS NULL, game_rank LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
         FROM games
         GROUP BY player_lookup
       ),
@@ -144,7 +144,7 @@ USING (
       team_form AS (
         SELECT team_abbr, COUNT(*) AS games, AVG(pace) AS pace, AVG(offensive_rating) AS offensive_rating,
           MAX(processed_at) AS last_updated,
-          ARRAY_AGG(data_hash IGNORE NULLS ORDER BY game_date DESC LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
+          ARRAY_AGG(data_hash ORDER BY data_hash IS NULL, game_date DESC LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
         FROM team_games
         GROUP BY team_abbr
       ),

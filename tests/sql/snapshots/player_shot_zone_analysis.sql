@@ -82,6 +82,12 @@ USING (
           IF(days_since_opening <= 21, LEAST(3 + DIV(days_since_opening, 3), 9), 10) AS min_games
         FROM `nba-props-platform.nba_precompute.stg_season_rules`(@target_date)
       ),
+      -- Rows only for a date with games (the platform's processors run on game days).
+      slate AS (
+        SELECT COUNT(*) > 0 AS has_games
+        FROM `nba-props-platform.nba_analytics.upcoming_team_game_context`
+        WHERE game_date = @target_date
+      ),
       games AS (
         SELECT p.*,
           ROW_NUMBER() OVER (PARTITION BY p.player_lookup ORDER BY p.game_date DESC) AS game_rank
@@ -131,7 +137,7 @@ USING (
           ANY_VALUE(IF(g.game_rank = 1, g.universal_player_id, NULL)) AS universal_player_id,
           COUNT(*) AS rows_found,
           MAX(g.processed_at) AS last_updated,
-          ARRAY_AGG(g.data_hash IGNORE NULLS ORDER BY g.game_rank LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
+          ARRAY_AGG(g.data_hash ORDER BY g.data_hash IS NULL, g.game_rank LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
         FROM games g
         GROUP BY g.player_lookup
       ),
@@ -150,7 +156,8 @@ USING (
         CROSS JOIN rules r
         JOIN rated t ON t.player_lookup = p.player_lookup AND t.window_size = 10
         JOIN rated w ON w.player_lookup = p.player_lookup AND w.window_size = 20
-        WHERE t.games >= r.min_games AND NOT r.bootstrap_skip
+        CROSS JOIN slate
+        WHERE t.games >= r.min_games AND NOT r.bootstrap_skip AND slate.has_games
       )
       SELECT
         player_lookup,

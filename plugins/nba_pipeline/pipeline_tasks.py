@@ -70,16 +70,6 @@ def check_phase(phase: int, plan: dict, run_id: str) -> dict:
     return {result.table: result.row_count for result in results}
 
 
-def was_cleared(context) -> bool:
-    """Whether a person cleared this task instance (or its run) to run it again.
-
-    Airflow starts a new series of tries on a clear: ``max_tries`` becomes the cleared try number
-    plus the task's retries, so it exceeds ``retries`` only after a clear (a retry keeps it).
-    """
-    ti, task = context.get("ti"), context.get("task")
-    return int(getattr(ti, "max_tries", 0) or 0) > int(getattr(task, "retries", 0) or 0)
-
-
 def written_in_this_run(phase: int, results: dict) -> dict[str, int]:
     """The phase's processors that wrote in this run, with their row counts.
 

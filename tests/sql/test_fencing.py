@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from google.cloud import bigquery
 
 from nba_pipeline import fencing, processors, transforms
 from nba_pipeline.clients import lease_store
@@ -28,17 +29,21 @@ def rows(client):
     return helpers.fetch_processor_rows(client, PROCESSOR, DAY)
 
 
-def set_final(client, final: bool) -> None:
-    """A newer schedule version of every game of DAY: final, or back in progress."""
+def hide_games(client, hidden: bool) -> None:
+    """Take every schedule row of DAY out of the raw table (kept aside), or put them back.
+
+    Without its schedule rows the date has no games, so a processor's source is empty. (A newer
+    "in progress" version would not do: the schedule's latest version prefers the most advanced
+    status, as the platform's view does.)"""
     schedule = helpers.table_id("nbac_schedule", "raw")
-    helpers.query(
-        client,
-        f"INSERT INTO `{schedule}` SELECT * REPLACE (@status AS game_status, "
-        "TIMESTAMP_ADD(processed_at, INTERVAL 1 HOUR) AS processed_at) "
-        f"FROM `{schedule}` WHERE game_date = @day "
-        "QUALIFY ROW_NUMBER() OVER (PARTITION BY game_id ORDER BY processed_at DESC) = 1",
-        status=3 if final else 2, day=DAY,
-    )
+    aside = helpers.table_id("nbac_schedule_aside", "raw")
+    if hidden:
+        helpers.query(client, f"CREATE TABLE `{aside}` AS SELECT * FROM `{schedule}` WHERE game_date = @day",
+                      day=DAY)
+        helpers.query(client, f"DELETE FROM `{schedule}` WHERE game_date = @day", day=DAY)
+    else:
+        helpers.query(client, f"INSERT INTO `{schedule}` SELECT * FROM `{aside}`")
+        helpers.query(client, f"DROP TABLE `{aside}`")
 
 
 def test_an_empty_newer_write_still_refuses_an_older_fence(bigquery_client, warehouse):
@@ -48,12 +53,12 @@ def test_an_empty_newer_write_still_refuses_an_older_fence(bigquery_client, ware
     first = rows(bigquery_client)
     assert first and {r["_fence"] for r in first} == {1}
 
-    set_final(bigquery_client, False)  # no game of DAY is final any more: fence 2 writes nothing
+    hide_games(bigquery_client, True)  # DAY has no games any more: fence 2 writes nothing
     helpers.run(bigquery_client, PROCESSOR, DAY, fence=2, run_id="newer-empty")
     assert rows(bigquery_client) == []
     assert fencing.sink_watermark(bigquery_client, sink, DAY) == 2  # the data is gone, the mark is not
 
-    set_final(bigquery_client, True)   # the stale writer would see games again...
+    hide_games(bigquery_client, False)  # the stale writer would see games again...
     helpers.run(bigquery_client, PROCESSOR, DAY, fence=1, run_id="stale")
     assert rows(bigquery_client) == []  # ...and changes nothing
     assert fencing.sink_watermark(bigquery_client, sink, DAY) == 2
@@ -61,6 +66,30 @@ def test_an_empty_newer_write_still_refuses_an_older_fence(bigquery_client, ware
     helpers.run(bigquery_client, PROCESSOR, DAY, fence=3, run_id="newest")
     newest = rows(bigquery_client)
     assert len(newest) == len(first) and {r["_run_id"] for r in newest} == {"newest"}
+
+
+def test_a_refused_late_writer_deletes_nothing(bigquery_client, warehouse):
+    """A zombie whose lease was taken over runs its MERGE after the new holder advanced the mark
+    but before it wrote: the guard empties the zombie's source, and its delete must not remove
+    the rows of the date either."""
+    processor = processors.get(PROCESSOR)
+    sink = transforms.sink_table(processor)
+    day = DAY + dt.timedelta(days=1)
+    helpers.run(bigquery_client, PROCESSOR, day, fence=1, run_id="first")
+    before = helpers.fetch_processor_rows(bigquery_client, PROCESSOR, day)
+    assert before and {r["_fence"] for r in before} == {1}
+    advance = dict(lock_key=processor.lock_key(day), run_id="t")
+    fencing.advance_watermark(bigquery_client, sink, day, fence=2, **advance)  # the zombie's grant
+    fencing.advance_watermark(bigquery_client, sink, day, fence=3, **advance)  # the takeover's grant
+
+    configuration = fencing.with_fence(transforms.job_configuration(processor, day, "zombie"), 2)
+    bigquery_client.query(  # the zombie's late MERGE with fence 2, no advance of its own
+        configuration["query"]["query"], job_config=bigquery.QueryJobConfig.from_api_repr(configuration)
+    ).result()
+
+    after = helpers.fetch_processor_rows(bigquery_client, PROCESSOR, day)
+    assert helpers.content_hash(after) == helpers.content_hash(before) and len(after) == len(before)
+    assert {r["_run_id"] for r in after} == {"first"}
 
 
 def test_the_watermark_never_goes_down(bigquery_client, warehouse):

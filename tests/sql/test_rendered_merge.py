@@ -81,7 +81,9 @@ def test_the_merge_is_scoped_to_the_target_date(name):
     date = processor.date_column
     keys = " AND ".join(f"T.{k} = S.{k}" for k in processor.key)
     assert f"ON T.{date} = @target_date AND {keys}\n" in rendered
-    assert f"WHEN NOT MATCHED BY SOURCE AND T.{date} = @target_date AND T._fence <= @fence THEN DELETE" in rendered
+    delete = rendered.split("WHEN NOT MATCHED BY SOURCE", 1)[1]
+    assert delete.startswith(f" AND T.{date} = @target_date AND T._fence <= @fence\n  AND @fence >= (")
+    assert delete.rstrip().endswith("THEN DELETE") and "fence_watermarks" in delete
     assert f"WHERE source.{date} = @target_date" in rendered
 
 

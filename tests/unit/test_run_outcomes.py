@@ -6,7 +6,8 @@ import datetime as dt
 from types import SimpleNamespace
 
 from nba_pipeline import processors
-from nba_pipeline.pipeline_tasks import was_cleared, written_in_this_run
+from nba_pipeline.operators.processor import was_cleared
+from nba_pipeline.pipeline_tasks import written_in_this_run
 from nba_pipeline.run_dates import scheduled_logical_date
 from nba_pipeline.run_notes import game_date_line, outcome_line
 

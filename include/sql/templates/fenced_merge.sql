@@ -8,7 +8,9 @@
 --     NUMERIC columns to the DDL's precision and scale.
 --   * Other dates are never touched: the source, the ON clause and the delete are all scoped
 --     to the target date, which also lets BigQuery prune the target's partitions.
---   * A row already written under a newer fence is neither updated nor deleted.
+--   * A row already written under a newer fence is neither updated nor deleted, and a writer the
+--     guard refuses deletes nothing either (its source is empty, so without the guard on the
+--     delete it would remove the older rows a newer writer is about to replace).
 MERGE `${project}.${dataset}.${table}` AS T
 USING (
   SELECT
@@ -31,4 +33,5 @@ ${insert_columns}
 ) VALUES (
 ${insert_values}
 )
-WHEN NOT MATCHED BY SOURCE AND T.${date_column} = @target_date AND T._fence <= @fence THEN DELETE
+WHEN NOT MATCHED BY SOURCE AND T.${date_column} = @target_date AND T._fence <= @fence
+  AND ${fence_guard} THEN DELETE

@@ -58,8 +58,6 @@ class ProcessorOperator(LeaseGuardedBigQueryInsertJobOperator):
         self.fence_sink = fence_sink(registered, business)
 
     def execute(self, context):
-        from nba_pipeline.pipeline_tasks import was_cleared
-
         if self.processor_name not in self.plan["processors"]:
             raise AirflowSkipException(f"{self.processor_name} is not among the processors asked for")
         if not self.plan["force"] and not was_cleared(context) and self._already_complete():
@@ -106,3 +104,13 @@ class ProcessorOperator(LeaseGuardedBigQueryInsertJobOperator):
         result["target_date"] = target.isoformat()
         self.log.info("%s: %s rows for %s, fence %s", registered.table, row["row_count"], target, result["fence"])
         return result
+
+
+def was_cleared(context) -> bool:
+    """Whether a person cleared this task instance (or its run) to run it again.
+
+    Airflow starts a new series of tries on a clear: ``max_tries`` becomes the cleared try number
+    plus the task's retries, so it exceeds ``retries`` only after a clear (a retry keeps it).
+    """
+    ti, task = context.get("ti"), context.get("task")
+    return int(getattr(ti, "max_tries", 0) or 0) > int(getattr(task, "retries", 0) or 0)

@@ -8,7 +8,9 @@
 --     NUMERIC columns to the DDL's precision and scale.
 --   * Other dates are never touched: the source, the ON clause and the delete are all scoped
 --     to the target date, which also lets BigQuery prune the target's partitions.
---   * A row already written under a newer fence is neither updated nor deleted.
+--   * A row already written under a newer fence is neither updated nor deleted, and a writer the
+--     guard refuses deletes nothing either (its source is empty, so without the guard on the
+--     delete it would remove the older rows a newer writer is about to replace).
 MERGE `nba-props-platform.nba_analytics.team_offense_game_summary` AS T
 USING (
   SELECT
@@ -331,4 +333,9 @@ WHEN NOT MATCHED BY TARGET THEN INSERT (
   S.quality_sample_size, S.quality_used_fallback, S.quality_reconstructed, S.quality_calculated_at,
   S.quality_metadata, S.data_quality_flag, S.processing_context, S._fence, S._run_id
 )
-WHEN NOT MATCHED BY SOURCE AND T.game_date = @target_date AND T._fence <= @fence THEN DELETE
+WHEN NOT MATCHED BY SOURCE AND T.game_date = @target_date AND T._fence <= @fence
+  AND @fence >= (
+        SELECT IFNULL(MAX(fence), 0)
+        FROM `nba-props-platform.nba_pipeline_audit.fence_watermarks`
+        WHERE target_date = @target_date AND table_name = @sink_table
+      ) THEN DELETE

@@ -517,11 +517,12 @@ CONDITIONAL.update({
 # Which rows each phase 4 table holds, as the platform's processors choose them.
 ROWS = {
     "team_defense_zone_analysis": ("every team with 15 games since October 1 before the analysis date (fewer "
-                                   "while the early-season minimum applies); none in the first 14 days after "
-                                   "opening night"),
+                                   "while the early-season minimum applies), on a date with games (the platform's "
+                                   "processors run on game days); none in the first 14 days after opening night"),
     "player_shot_zone_analysis": ("every player with 10 active games this season before the analysis date (the "
                                   "early-season minimum LEAST(3 + days / 3, 9) in the first 21 days), whether or not "
-                                  "he plays that day; none in the first 14 days after opening night"),
+                                  "he plays that day, on a date with games; none in the first 14 days after opening "
+                                  "night"),
     "player_daily_cache": ("every player of the date's upcoming_player_game_context, plus the other players of those "
                            "teams with a game in the 30 days before, who have 3 or more games this season; none in "
                            "the first 14 days after opening night"),
@@ -575,6 +576,10 @@ def render() -> str:
         "only games strictly before the analysis date. Their `data_hash` follows the platform's precompute",
         "writers (the tables.json convention over their HASH_FIELDS). The completeness columns take the",
         "platform's backfill-mode values: phase 4 runs only after every earlier date's phase 3 is complete.",
+        "The DDL keeps the contract's partition expiry (90 days for the zone tables, 30 for the daily cache):",
+        "on BigQuery, rows of older dates are deleted as they are written, so a backfill of a past season",
+        "keeps none of them (bqemulator does not expire partitions). Remove the option on a warehouse that",
+        "backfills past seasons.",
     ]
     for table in TABLES:
         columns = contract_columns(table)

@@ -16,14 +16,14 @@ import uuid
 
 import pytest
 
-from nba_pipeline import checks, processors
+from nba_pipeline import checks, processors, transforms
 from nba_pipeline_dev import cli, seed
 from nba_pipeline.completion import CompletionStore
 from nba_pipeline.clients import lease_store
 from nba_pipeline.health import HealthWindow, apply, plan_reconcile, run_health
 from nba_pipeline.health.checks import check_raw_timeliness
 from nba_pipeline.lease import Owner, lock_key
-from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, table_id
+from sql.helpers import content_hash, copy_history, isolated_warehouse, query, seed_dates, table_id
 
 from .helpers import isolated_collections, run_directly
 
@@ -40,6 +40,15 @@ def window(bigquery_client, firestore_client):
     tag = uuid.uuid4().hex[:8]
     with isolated_collections(tag), isolated_warehouse(bigquery_client, f"health_{tag}") as config:
         seed_dates(bigquery_client, dt.date(2026, 2, 1), LAST + dt.timedelta(days=1))
+        # Earlier games, so that every phase 4 table has rows in the window (it gates on games played).
+        history = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(10)]
+        for day in history:
+            for processor in processors.phase(3):
+                if processor.post_game:
+                    transforms.run_processor(bigquery_client, processor, day, fence=1, run_id="health-history")
+        for shift in (28, 56):
+            copy_history(bigquery_client, [p.name for p in processors.phase(3) if p.post_game],
+                         history[0], history[-1], shift)
         run_directly(bigquery_client, firestore_client, WINDOW)
         yield config
 

@@ -16,6 +16,12 @@ WITH rules AS (
     IF(days_since_opening <= 21, LEAST(3 + DIV(days_since_opening, 3), 9), 10) AS min_games
   FROM `${project}.${precompute_dataset}.stg_season_rules`(@target_date)
 ),
+-- Rows only for a date with games (the platform's processors run on game days).
+slate AS (
+  SELECT COUNT(*) > 0 AS has_games
+  FROM `${project}.${analytics_dataset}.upcoming_team_game_context`
+  WHERE game_date = @target_date
+),
 games AS (
   SELECT p.*,
     ROW_NUMBER() OVER (PARTITION BY p.player_lookup ORDER BY p.game_date DESC) AS game_rank
@@ -84,7 +90,8 @@ profiles AS (
   CROSS JOIN rules r
   JOIN rated t ON t.player_lookup = p.player_lookup AND t.window_size = 10
   JOIN rated w ON w.player_lookup = p.player_lookup AND w.window_size = 20
-  WHERE t.games >= r.min_games AND NOT r.bootstrap_skip
+  CROSS JOIN slate
+  WHERE t.games >= r.min_games AND NOT r.bootstrap_skip AND slate.has_games
 )
 SELECT
   player_lookup,

@@ -89,6 +89,12 @@ USING (
           days_since_boundary < 30 AS bootstrap_mode
         FROM `nba-props-platform.nba_precompute.stg_season_rules`(@target_date)
       ),
+      -- Rows only for a date with games (the platform's processors run on game days).
+      slate AS (
+        SELECT COUNT(*) > 0 AS has_games
+        FROM `nba-props-platform.nba_analytics.upcoming_team_game_context`
+        WHERE game_date = @target_date
+      ),
       defense AS (
         SELECT d.*
         FROM `nba-props-platform.nba_analytics.team_defense_game_summary` d
@@ -158,16 +164,16 @@ USING (
         CROSS JOIN rules r
         CROSS JOIN league l
         LEFT JOIN expected e ON e.team_abbr = t.team_abbr
-        WHERE t.games >= r.min_games AND NOT r.bootstrap_skip
+        CROSS JOIN slate
+        WHERE t.games >= r.min_games AND NOT r.bootstrap_skip AND slate.has_games
       ),
       labelled AS (
         SELECT *,
-          ARRAY(
-            SELECT AS STRUCT zone, value, position FROM UNNEST([
-              STRUCT('paint' AS zone, paint_vs_league AS value, 0 AS position),
-              STRUCT('mid_range', mid_range_vs_league, 1),
-              STRUCT('perimeter', three_vs_league, 2)]) WHERE value IS NOT NULL ORDER BY position
-          ) AS known_zones,
+          -- A zone without a value never wins (the sentinels are beyond any percentage).
+          IFNULL(paint_vs_league, -1000) AS paint_high, IFNULL(mid_range_vs_league, -1000) AS mid_range_high,
+          IFNULL(three_vs_league, -1000) AS three_high,
+          IFNULL(paint_vs_league, 1000) AS paint_low, IFNULL(mid_range_vs_league, 1000) AS mid_range_low,
+          IFNULL(three_vs_league, 1000) AS three_low,
           ARRAY_CONCAT(
             IF(paint_attempts = 0, ['paint_attempts_zero'], []),
             IF(mid_range_attempts = 0, ['mid_range_attempts_zero'], []),
@@ -194,8 +200,19 @@ USING (
         ROUND(points_allowed / games, 1) AS opponent_points_per_game,
         ROUND(opponent_pace, 1) AS opponent_pace,
         games AS games_in_sample,
-        (SELECT zone FROM UNNEST(known_zones) ORDER BY value, position LIMIT 1) AS strongest_zone,
-        (SELECT zone FROM UNNEST(known_zones) ORDER BY value DESC, position LIMIT 1) AS weakest_zone,
+        -- Ties go to the zone listed first (paint, mid_range, perimeter).
+        CASE
+          WHEN COALESCE(paint_vs_league, mid_range_vs_league, three_vs_league) IS NULL THEN NULL
+          WHEN paint_low <= mid_range_low AND paint_low <= three_low THEN 'paint'
+          WHEN mid_range_low <= three_low THEN 'mid_range'
+          ELSE 'perimeter'
+        END AS strongest_zone,
+        CASE
+          WHEN COALESCE(paint_vs_league, mid_range_vs_league, three_vs_league) IS NULL THEN NULL
+          WHEN paint_high >= mid_range_high AND paint_high >= three_high THEN 'paint'
+          WHEN mid_range_high >= three_high THEN 'mid_range'
+          ELSE 'perimeter'
+        END AS weakest_zone,
         CASE WHEN games >= 15 THEN 'high' WHEN games >= 10 THEN 'medium' ELSE 'low' END AS data_quality_tier,
         IF(ARRAY_LENGTH(notes) = 0, NULL, ARRAY_TO_STRING(notes, '; ')) AS calculation_notes,
         last_updated AS source_team_defense_last_updated,

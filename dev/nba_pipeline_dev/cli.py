@@ -55,7 +55,11 @@ def cmd_stack(args) -> int:
         for name, value in stack.client_env().items():
             print(f"export {name}={shlex.quote(value)}")
     elif args.action == "stop":
+        from nba_pipeline_dev.local import cluster
+
         console.print(f"airflow standalone: {standalone.stop()}")
+        for name, how in cluster.stop().items():
+            console.print(f"cluster {name}: {how}")
         for name, how in stack.stop().items():
             console.print(f"{name}: {how}")
     else:
@@ -79,10 +83,34 @@ def cmd_standalone(args) -> int:
     return 0
 
 
+def cmd_cluster(args) -> int:
+    from nba_pipeline_dev.local import cluster
+
+    if args.action == "stop":
+        for name, how in cluster.stop().items():
+            console.print(f"{name}: {how}")
+        return 0
+    if args.action == "status":
+        components = cluster.status()
+        _print_table("local cluster", ["component", "pid", "running", "RSS MiB", "log"],
+                     [[n, s["pid"], s["running"], s["rss_mib"], s["log"]] for n, s in components.items()])
+        console.print(f"{len(cluster.pids())} processes, {sum(s['rss_mib'] for s in components.values())} MiB RSS in all")
+        return 0
+    with console.status("starting the cluster (Postgres, Redis, emulators, API server, scheduler, "
+                        "dag-processor, triggerer, two Celery workers)"):
+        info = cluster.start()
+    for name, how in info["components"].items():
+        console.print(f"{name}: {how}")
+    console.print(f"Airflow UI: [bold]{info['url']}[/]  user [bold]{info['user']}[/]  "
+                  f"password [bold]{info['password']}[/]  (ready in {info['seconds']} s)")
+    console.print(f"logs: {info['logs']}   stop with: bin/stop")
+    return 0
+
+
 def cmd_airflow(args) -> int:
     from nba_pipeline_dev.local import airflow_env
 
-    env = airflow_env.airflow_env()
+    env = airflow_env.airflow_env(cluster=args.cluster)
     airflow_env.ensure_db(env)
     return airflow_env.run_airflow(args.airflow_args, env=env, check=False).returncode
 
@@ -337,8 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stop", action="store_true", help="stop it instead")
     p.set_defaults(func=cmd_standalone)
 
+    p = sub.add_parser("cluster", help="run the multi-worker local Airflow (CeleryExecutor, Postgres, Redis)",
+                       formatter_class=RichHelpFormatter)
+    p.add_argument("action", nargs="?", default="start", choices=["start", "stop", "status"])
+    p.set_defaults(func=cmd_cluster)
+
     p = sub.add_parser("airflow", help="run an `airflow` command against the local stack",
                        formatter_class=RichHelpFormatter)
+    p.add_argument("--cluster", action="store_true", help="against the multi-worker cluster's database")
     p.add_argument("airflow_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_airflow)
 

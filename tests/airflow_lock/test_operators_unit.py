@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from unittest import mock
 
 import pytest
@@ -210,7 +211,8 @@ class TestLeaseGuardedBigQueryInsertJobOperator:
             heartbeat.return_value.lease = lease
             if failure == "lease_lost":
                 job.done.return_value = False
-                heartbeat.return_value.lost.is_set.return_value = True
+                # Still held after the watermark's advance, lost once the job runs.
+                heartbeat.return_value.lost.is_set.side_effect = itertools.chain([False], itertools.repeat(True))
                 heartbeat.return_value.error = LeaseLost(KEY, "taken over")
                 expected = "lost.*cancelled"
             else:
@@ -222,6 +224,22 @@ class TestLeaseGuardedBigQueryInsertJobOperator:
                 self.operator().execute(context)
         assert [c[0] for c in order.mock_calls] == ["cancel", "release"]
         bigquery.return_value.cancel_job.assert_called_once_with(job_id="job_1", project_id="proj", location="US")
+
+    @mock.patch(BIGQUERY_HOOK)
+    @mock.patch(LOCK_HOOK)
+    def test_a_lease_lost_while_the_watermark_advances_submits_no_job(self, hook, bigquery, context):
+        lease = lease_for(owner_of(context))
+        store_of(hook).try_acquire.return_value = lease
+        with mock.patch("nba_pipeline.lease.LeaseHeartbeat") as heartbeat:
+            heartbeat.return_value.__enter__.return_value = heartbeat.return_value
+            heartbeat.return_value.lease = lease
+            heartbeat.return_value.lost.is_set.return_value = True
+            heartbeat.return_value.error = LeaseLost(KEY, "taken over")
+            with pytest.raises(AirflowException, match="lost before its BigQuery job was submitted.*nothing was written"):
+                self.operator().execute(context)
+        # The advance ran under the heartbeat, the job never started.
+        heartbeat.return_value.__enter__.assert_called_once()
+        bigquery.return_value.insert_job.assert_not_called()
 
     @mock.patch(BIGQUERY_HOOK)
     @mock.patch(LOCK_HOOK)

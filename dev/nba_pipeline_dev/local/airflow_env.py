@@ -1,29 +1,86 @@
-"""Airflow on the embedded stack: a project-local AIRFLOW_HOME with SQLite and LocalExecutor.
+"""Airflow on the embedded stack, configured through environment variables only.
 
-Everything is configured through environment variables (``AIRFLOW__*``, ``AIRFLOW_CONN_*``), so
+Two set-ups share one definition: the standalone Airflow (SQLite, LocalExecutor, in
+``.local/airflow/``) and the multi-worker cluster (Postgres, Redis, CeleryExecutor, in
+``.local/cluster/``). Everything is set with ``AIRFLOW__*`` and ``AIRFLOW_CONN_*`` variables, so
 nothing in the user's own Airflow set-up is touched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 from nba_pipeline_dev.local import stack
 
+# The cluster's Airflow settings that do not depend on where things run; docker-compose.yaml
+# sets the same values (a test compares them).
+CLUSTER_SETTINGS = {
+    "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+    "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+    "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+    "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
+}
+# Cluster settings a caller may still choose (a test keeps new DAGs paused until it is ready).
+CALLER_MAY_SET = ("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION",)
+# Metadata database and broker of the cluster: user, password and database as in compose.
+POSTGRES_USER = POSTGRES_PASSWORD = POSTGRES_DB = "airflow"
+REDIS_DB = 0
 
-def airflow_home() -> Path:
+
+def cluster_ports() -> dict[str, int]:
+    """Loopback ports of the cluster's own servers (the emulators keep theirs)."""
+    env = os.environ
+    return {
+        "postgres": int(env.get("NBA_POSTGRES_PORT", "5432")),
+        "redis": int(env.get("NBA_REDIS_PORT", "6379")),
+        "api": int(env.get("NBA_CLUSTER_API_PORT", "8090")),
+    }
+
+
+def cluster_dir() -> Path:
+    configured = os.environ.get("NBA_CLUSTER_DIR")
+    return Path(configured) if configured else stack.state_dir() / "cluster"
+
+
+def airflow_home(*, cluster: bool = False) -> Path:
+    if cluster:
+        return cluster_dir() / "airflow"
     configured = os.environ.get("NBA_AIRFLOW_HOME")
     return Path(configured) if configured else stack.state_dir() / "airflow"
 
 
-def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment for ``airflow`` commands against the local stack."""
+def database_url(*, driver: str = "postgresql+psycopg2") -> str:
+    port = cluster_ports()["postgres"]
+    return f"{driver}://{POSTGRES_USER}:{POSTGRES_PASSWORD}@127.0.0.1:{port}/{POSTGRES_DB}"
+
+
+def broker_url() -> str:
+    return f"redis://127.0.0.1:{cluster_ports()['redis']}/{REDIS_DB}"
+
+
+def _jwt_secret(home: Path) -> str:
+    """One secret per cluster home: every component must sign and check tokens alike."""
+    path = home / "jwt_secret"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def airflow_env(base: dict[str, str] | None = None, *, cluster: bool = False) -> dict[str, str]:
+    """The environment for ``airflow`` commands against the local stack (standalone or cluster)."""
     root = stack.project_root()
-    home = airflow_home()
+    home = airflow_home(cluster=cluster)
     env = dict(os.environ if base is None else base)
     env.update(stack.client_env())
     env.update(
@@ -32,20 +89,13 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
             "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(root / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            # SQLite waits up to 30 s for a writer (the default 5 s is too short when the
-            # scheduler, API server and a CLI command write at once).
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=30",
-            # Two cores: a few worker processes, not the default 32.
-            "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "8"),
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "10",
             "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
-            # The task and triggerer log servers move with the other local ports.
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": env.get("NBA_WORKER_LOG_PORT", "8793"),
-            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": env.get("NBA_TRIGGER_LOG_PORT", "8794"),
-            "NBA_SQL_ROOT": str(root / "include" / "sql"),
+            # Two cores: a few worker processes, not the default 32.
+            "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "8"),
+            "NBA_SQL_ROOT": env.get("NBA_SQL_ROOT") or str(root / "include" / "sql"),
             "NBA_PROJECT_ROOT": str(root),
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(root / "plugins"), env.get("PYTHONPATH", "")) if p
@@ -54,6 +104,35 @@ def airflow_env(base: dict[str, str] | None = None) -> dict[str, str]:
             "PATH": os.pathsep.join(p for p in (str(Path(sys.executable).parent), env.get("PATH", "")) if p),
         }
     )
+    if cluster:
+        ports = cluster_ports()
+        api = f"http://127.0.0.1:{ports['api']}"
+        env.update({name: env[name] if name in CALLER_MAY_SET and name in env else value
+                    for name, value in CLUSTER_SETTINGS.items()})
+        env.update(
+            {
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url(),
+                "AIRFLOW__CELERY__RESULT_BACKEND": database_url(driver="db+postgresql+psycopg2"),
+                "AIRFLOW__CELERY__BROKER_URL": broker_url(),
+                "AIRFLOW__API__HOST": "127.0.0.1",
+                "AIRFLOW__API__PORT": str(ports["api"]),
+                "AIRFLOW__API__BASE_URL": api,
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
+                "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(home),
+            }
+        )
+    else:
+        env.update(
+            {
+                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+                # SQLite waits up to 30 s for a writer (the default 5 s is too short when the
+                # scheduler, API server and a CLI command write at once).
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=30",
+                # The task and triggerer log servers move with the other local ports.
+                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": env.get("NBA_WORKER_LOG_PORT", "8793"),
+                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": env.get("NBA_TRIGGER_LOG_PORT", "8794"),
+            }
+        )
     return env
 
 
@@ -62,26 +141,43 @@ def airflow_bin() -> str:
     return str(candidate) if candidate.exists() else "airflow"
 
 
-def _db_stamp() -> str:
+def _db_stamp(home: Path) -> str:
     import airflow
 
-    return hashlib.sha256(f"{airflow.__version__}|{airflow_home()}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{airflow.__version__}|{home}".encode()).hexdigest()[:16]
 
 
 def ensure_db(env: dict[str, str] | None = None) -> str:
-    """Create or migrate the local metadata database once; later calls cost a file read."""
-    home = airflow_home()
+    """Create or migrate the metadata database of ``env`` once; later calls cost a file read.
+
+    The stamp lives in AIRFLOW_HOME; the cluster removes it when it creates a new Postgres.
+    """
+    env = env or airflow_env()
+    home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     stamp_file = home / ".db-stamp"
-    stamp = _db_stamp()
-    if (home / "airflow.db").exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+    stamp = _db_stamp(home)
+    sqlite = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite")
+    present = (home / "airflow.db").exists() if sqlite else True
+    if present and stamp_file.exists() and stamp_file.read_text() == stamp:
         return "ready"
     subprocess.run(
-        [airflow_bin(), "db", "migrate"], env=env or airflow_env(), check=True,
+        [airflow_bin(), "db", "migrate"], env=env, check=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     stamp_file.write_text(stamp)
     return "migrated"
+
+
+def credentials(home: Path) -> tuple[str, str | None]:
+    """The simple auth manager's login, from the passwords file the API server generated."""
+    generated = home / "simple_auth_manager_passwords.json.generated"
+    try:
+        passwords = json.loads(generated.read_text())
+    except (OSError, ValueError):
+        return "admin", None
+    user, password = next(iter(passwords.items()), ("admin", None))
+    return user, password
 
 
 def run_airflow(args: list[str], *, env: dict[str, str] | None = None, capture: bool = False,

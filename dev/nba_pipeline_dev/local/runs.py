@@ -60,18 +60,9 @@ def run_many(runs: list[dict], *, dag_id: str = "nba_pipeline", env: dict | None
 
 def wait_for_dag(dag_id: str, api, *, timeout: float = 180.0) -> None:
     """Wait until the dag-processor has parsed ``dag_id`` into the metadata database."""
-    from nba_pipeline_dev.local.airflow_api import ApiError
+    from nba_pipeline_dev.local.airflow_api import wait_until
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            api.get(f"/dags/{dag_id}")
-            return
-        except ApiError as error:
-            if error.status != 404:
-                raise
-        time.sleep(2)
-    raise TimeoutError(f"{dag_id} was not parsed within {timeout:.0f} s")
+    wait_until(lambda: api.dag_parsed(dag_id), timeout=timeout, what=f"{dag_id} parsed")
 
 
 def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_active_runs: int = 3,
@@ -86,12 +77,10 @@ def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_acti
 
     api = AirflowApi.local()
     wait_for_dag(dag_id, api)
-    api.patch(f"/dags/{dag_id}", {"is_paused": False})
-    request = {"dag_id": dag_id, "from_date": f"{min(dates)}T00:00:00Z", "to_date": f"{max(dates)}T00:00:00Z",
-               "max_active_runs": max_active_runs, "reprocess_behavior": "none"}
+    api.set_paused(False, dag_id)
     for attempt in range(3):
         try:
-            api.post("/backfills", request)
+            api.backfill(min(dates), max(dates), max_active_runs=max_active_runs, dag_id=dag_id)
             break
         except ApiError as error:
             # Safe to ask again only when the failed request left no backfill behind.

@@ -4,6 +4,10 @@ Each service runs in its own process group on loopback, logs to ``.local/logs/``
 recorded in ``.local/run/<name>.pid``; ``stop`` ends only the groups recorded there. A service
 whose port already answers (started earlier, or by the user) is reused, so starting twice is
 cheap.
+
+Firestore keeps nothing across a stop by default. With ``NBA_FIRESTORE_DATA_DIR`` set, stopping
+it first exports every document there (the emulator's own export endpoint) and starting it
+imports the latest export, so a stopped and restarted emulator has the data it had.
 """
 
 from __future__ import annotations
@@ -141,9 +145,11 @@ def _command(service: Service) -> list[str]:
                 "google-cloud-cli-firestore-emulator (or `gcloud components install "
                 "cloud-firestore-emulator`), or set NBA_FIRESTORE_EMULATOR_JAR"
             )
-        return [_java(), *_JVM_FLAGS, "-cp", str(jar),
-                "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
-                "--host", "127.0.0.1", "--port", str(service.port)]
+        command = [_java(), *_JVM_FLAGS, "-cp", str(jar),
+                   "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+                   "--host", "127.0.0.1", "--port", str(service.port)]
+        saved = firestore_export()
+        return [*command, "--import-data", str(saved)] if saved else command
     if service.name == "pubsub":
         jars = sorted((sdk_root() / "platform/pubsub-emulator/lib").glob("cloud-pubsub-emulator-*.jar"))
         configured = os.environ.get("NBA_PUBSUB_EMULATOR_JAR")
@@ -169,6 +175,44 @@ def _command(service: Service) -> list[str]:
     raise StackError(f"unknown service {service.name}")
 
 
+def firestore_data_dir() -> Path | None:
+    configured = os.environ.get("NBA_FIRESTORE_DATA_DIR")
+    return Path(configured) if configured else None
+
+
+def firestore_export() -> Path | None:
+    """The metadata file of the latest export in ``NBA_FIRESTORE_DATA_DIR``, if there is one."""
+    folder = firestore_data_dir()
+    if folder is None:
+        return None
+    found = sorted(folder.glob("*/*.overall_export_metadata"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+def export_firestore(service: Service, folder: Path, timeout: float = 60.0) -> Path:
+    """Export every document of the emulator into ``folder`` (replacing earlier exports)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.iterdir())
+    project = settings().project
+    request = urllib.request.Request(
+        f"http://{service.address}/emulator/v1/projects/{project}:export",
+        data=json.dumps({"database": f"projects/{project}/databases/(default)",
+                         "export_directory": str(folder)}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            pass
+    except (urllib.error.URLError, OSError) as error:
+        raise StackError(f"could not export the Firestore emulator's data to {folder}: {error}") from None
+    for old in before:
+        shutil.rmtree(old, ignore_errors=True)
+    saved = firestore_export()
+    if saved is None:
+        raise StackError(f"the Firestore emulator exported nothing into {folder}")
+    return saved
+
+
 def _read_pid(service: Service) -> int | None:
     try:
         return int(service.pid_file.read_text().strip())
@@ -186,33 +230,55 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def start_service(service: Service, timeout: float = 60.0) -> str:
-    """Start one service unless its port already answers; returns what happened."""
-    if _answers(service):
-        return "running"
-    command = _command(service)
-    service.pid_file.parent.mkdir(parents=True, exist_ok=True)
-    service.log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(service.log_file, "ab") as log:
+def spawn(command: list[str], *, pid_file: Path, log_file: Path, env=None, cwd: Path | None = None,
+          preexec_fn=None) -> subprocess.Popen:
+    """Start ``command`` in its own process group, its output in ``log_file``, its pid recorded."""
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, cwd=state_dir(),
+            start_new_session=True, cwd=cwd or state_dir(), env=env, preexec_fn=preexec_fn,
         )
-    service.pid_file.write_text(str(process.pid))
+    pid_file.write_text(str(process.pid))
+    return process
+
+
+def launch(name: str, command: list[str], *, pid_file: Path, log_file: Path, ready,
+           timeout: float = 60.0, **how) -> subprocess.Popen:
+    """``spawn`` and wait until ``ready()``; a process that exits or is late is stopped."""
+    process = spawn(command, pid_file=pid_file, log_file=log_file, **how)
+    wait_ready(name, process, ready, log_file, pid_file, timeout)
+    return process
+
+
+def wait_ready(name: str, process: subprocess.Popen, ready, log_file: Path, pid_file: Path,
+               timeout: float) -> None:
+    """Poll ``ready()`` until it holds; stop the process and raise if it exits or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _answers(service):
-            return "started"
+        if ready():
+            return
         if process.poll() is not None:
             break
         time.sleep(0.2)
-    stop_group(process.pid)
-    service.pid_file.unlink(missing_ok=True)
-    tail = service.log_file.read_text(errors="replace")[-2000:] if service.log_file.exists() else ""
-    raise StackError(
-        f"{service.name} did not answer on {service.address} within {timeout:.0f} s; "
-        f"is the port taken? Log {service.log_file}:\n{tail}"
-    )
+    stop_tree(process.pid)
+    pid_file.unlink(missing_ok=True)
+    tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+    how = f"exited with {process.returncode}" if process.poll() is not None else f"not ready within {timeout:.0f} s"
+    raise StackError(f"{name} {how}; is its port taken? Log {log_file}:\n{tail}")
+
+
+def start_service(service: Service, timeout: float = 60.0) -> str:
+    """Start one service unless it already runs; returns what happened."""
+    recorded = _read_pid(service)
+    # A busy emulator (a long query on bqemulator) can miss the one-second probe; its recorded,
+    # live process still owns the port.
+    if _answers(service) or (recorded is not None and _alive(recorded)):
+        return "running"
+    launch(service.name, _command(service), pid_file=service.pid_file, log_file=service.log_file,
+           ready=lambda: _answers(service), timeout=timeout)
+    return "started"
 
 
 def stop_group(pid: int, grace: float = 10.0) -> None:
@@ -235,6 +301,60 @@ def stop_group(pid: int, grace: float = 10.0) -> None:
         pass
 
 
+def process_tree(pid: int) -> list:
+    """The process ``pid`` and all its descendants (``psutil.Process``), empty when it is gone."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def rss_mib(pids: list[int]) -> float:
+    """The summed resident set size of ``pids`` (those still alive), in MiB."""
+    import psutil
+
+    total = 0
+    for pid in pids:
+        try:
+            total += psutil.Process(pid).memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2 ** 20
+
+
+def stop_tree(pid: int, grace: float = 20.0, *, kill: bool = False) -> None:
+    """Stop a recorded process, its process group and every descendant.
+
+    Descendants are collected first: Airflow starts task processes in process groups of their
+    own, so the group alone would leave them running. ``kill`` sends SIGKILL at once.
+    """
+    import psutil
+
+    processes = process_tree(pid)
+    for process in processes:
+        try:
+            process.kill() if kill else process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    try:
+        os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _, alive = psutil.wait_procs(processes, timeout=grace)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def stop_service(service: Service) -> str:
     pid = _read_pid(service)
     if pid is None:
@@ -242,6 +362,8 @@ def stop_service(service: Service) -> str:
     if not _alive(pid):
         service.pid_file.unlink(missing_ok=True)
         return "already stopped"
+    if service.name == "firestore" and firestore_data_dir() is not None and _answers(service):
+        export_firestore(service, firestore_data_dir())
     stop_group(pid)
     service.pid_file.unlink(missing_ok=True)
     return "stopped"

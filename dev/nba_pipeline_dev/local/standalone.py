@@ -54,13 +54,7 @@ def healthy(timeout: float = 2.0) -> bool:
 
 
 def credentials() -> tuple[str, str | None]:
-    generated = airflow_env.airflow_home() / "simple_auth_manager_passwords.json.generated"
-    try:
-        passwords = json.loads(generated.read_text())
-    except (OSError, ValueError):
-        return "admin", None
-    user, password = next(iter(passwords.items()), ("admin", None))
-    return user, password
+    return airflow_env.credentials(airflow_env.airflow_home())
 
 
 def start(timeout: float = 120.0) -> dict:
@@ -97,33 +91,20 @@ def start(timeout: float = 120.0) -> dict:
     return {"url": url(), "user": user, "password": password, "log": str(_log_file())}
 
 
-def _stop_tree(pid: int, grace: float = 20.0) -> None:
-    """Stop the process and every descendant: standalone starts its components in new sessions."""
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-    except psutil.NoSuchProcess:
-        return
-    processes = [root, *root.children(recursive=True)]
-    for process in processes:
-        try:
-            process.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(processes, timeout=grace)
-    for process in alive:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-
-
 def stop() -> str:
     try:
         pid = int(_pid_file().read_text().strip())
     except (OSError, ValueError):
         return "not started here"
-    _stop_tree(pid)
+    stack.stop_tree(pid)
     _pid_file().unlink(missing_ok=True)
     return "stopped"
+
+
+def pids() -> list[int]:
+    """Every live process ``start`` started (``airflow standalone`` and its components)."""
+    try:
+        pid = int(_pid_file().read_text().strip())
+    except (OSError, ValueError):
+        return []
+    return [p.pid for p in stack.process_tree(pid)]

@@ -186,7 +186,12 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
             return self._run_under_lease(context, lease, lease_wait_seconds=0.0, renewed_at=started)
         state = self.lease_store.inspect(self.lock_key)
         context["ti"].xcom_push(key=WAIT_XCOM_KEY, value=state.server_time.isoformat())
-        self.log.info("Waiting for lock %s held by another writer: %s", self.lock_key, state.describe())
+        if state.exists:
+            self.log.info("Waiting for lock %s held by another writer: %s", self.lock_key, state.describe())
+        else:
+            # Refused, then released by its holder before this second read: the trigger asks again.
+            self.log.info("Waiting for lock %s: another writer held it when asked and has released it since",
+                          self.lock_key)
         timeout = _seconds(self.lock_timeout)
         deadline = state.server_time + dt.timedelta(seconds=timeout) if timeout is not None else None
         self.defer(
@@ -286,7 +291,6 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         self._lease = lease
         handed_over = False
         try:
-            self._advance_sink(context, lease)
             result = self._run_job(context, lease_wait_seconds, renewed_at)
             if not self._release(self._lease):
                 raise AirflowException(
@@ -353,6 +357,17 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         job = None
         try:
             with heartbeat:
+                # Renewed from here on: on a loaded emulator the watermark's MERGE alone has taken
+                # longer than a short lease, which then expired before the job was submitted.
+                try:
+                    self._advance_sink(context, self._lease)
+                finally:
+                    # A lost lease explains a newer watermark better than a counter that went back.
+                    if self._lease_lost(heartbeat):
+                        raise AirflowException(
+                            f"lease on {self.lock_key} (fence {self._lease.fence}) was lost before its BigQuery "
+                            f"job was submitted ({heartbeat.error}); nothing was written"
+                        )
                 job = self._submit(context, configuration)
                 while not self._lease_lost(heartbeat) and not job.done():
                     if self.deferrable:

@@ -60,7 +60,11 @@ def entries_of(document: Mapping | None) -> dict[str, dict]:
 
 
 def _check_processor(phase: int, name: str) -> None:
-    processor = processors.get(name)
+    """``name`` is an entry key: the processor's completion key (the platform's name for it)."""
+    by_key = {p.completion_key: p for p in processors.PROCESSORS}
+    processor = by_key.get(name)
+    if processor is None:
+        raise ValueError(f"unknown processor {name!r}; known: {', '.join(sorted(by_key))}")
     if processor.phase != phase:
         raise ValueError(f"{name} is a phase {processor.phase} processor, not phase {phase}")
 
@@ -136,16 +140,17 @@ class CompletionStore:
         return snapshot.to_dict() if snapshot.exists else None
 
     def has_succeeded(self, phase: int, business_date: dt.date, processor_name: str) -> bool:
-        """Whether the phase's record for business date D holds a successful entry for the processor."""
+        """Whether the phase's record for business date D holds a successful entry for the
+        processor (a registry name; its entry is under its completion key)."""
         record = self.get(phase, document_date(phase, business_date)) or {}
-        entry = record.get(processor_name)
+        entry = record.get(processors.get(processor_name).completion_key)
         return isinstance(entry, dict) and entry.get("status") == "success"
 
     def record_processor(
         self,
         phase: int,
         date: dt.date,
-        processor_name: str,
+        processor_name: str,  # the entry key: the processor's completion key
         *,
         status: str,
         record_count: int,

@@ -37,6 +37,9 @@ class Settings:
     reference_dataset: str = field(default_factory=lambda: _env("NBA_REFERENCE_DATASET", "nba_reference"))
     analytics_dataset: str = field(default_factory=lambda: _env("NBA_ANALYTICS_DATASET", "nba_analytics"))
     precompute_dataset: str = field(default_factory=lambda: _env("NBA_PRECOMPUTE_DATASET", "nba_precompute"))
+    predictions_dataset: str = field(
+        default_factory=lambda: _env("NBA_PREDICTIONS_DATASET", "nba_predictions")
+    )
     audit_dataset: str = field(default_factory=lambda: _env("NBA_AUDIT_DATASET", "nba_pipeline_audit"))
     lock_collection: str = field(default_factory=lambda: _env("NBA_LOCK_COLLECTION", "processing_locks"))
     lock_audit_collection: str = field(
@@ -91,13 +94,15 @@ class Settings:
         )
 
     def dataset_for(self, layer: str) -> str:
-        """The dataset of a layer: ``raw``, ``reference``, ``analytics``, ``precompute`` or ``audit``."""
+        """The dataset of a layer: ``raw``, ``reference``, ``analytics``, ``precompute``,
+        ``predictions`` or ``audit``."""
         try:
             return {
                 "raw": self.raw_dataset,
                 "reference": self.reference_dataset,
                 "analytics": self.analytics_dataset,
                 "precompute": self.precompute_dataset,
+                "predictions": self.predictions_dataset,
                 "audit": self.audit_dataset,
             }[layer]
         except KeyError:

@@ -27,6 +27,7 @@ WRITE_CONTEXT = {
     "created_at": "CURRENT_TIMESTAMP()",
     "first_processed_at": "CURRENT_TIMESTAMP()",
     "quality_calculated_at": "CURRENT_TIMESTAMP()",
+    "quality_computed_at": "CURRENT_TIMESTAMP()",
     # The platform's daily | backfill | manual, from the kind of Airflow run that writes the row.
     "processing_context": (
         "CASE WHEN STARTS_WITH(@run_id, 'scheduled__') THEN 'daily' "
@@ -79,12 +80,22 @@ def _typed_columns(table: ddl.TableDefinition, hashed: bool) -> str:
     return ",\n".join("      " + item for item in items)
 
 
+def _float_text(value: str) -> str:
+    """A FLOAT64 as Python's ``str`` prints it ('98.0', '0.15')."""
+    return f"IF({value} = TRUNC({value}), FORMAT('%.1f', {value}), CAST({value} AS STRING))"
+
+
 def _hash_value(column: ddl.Column) -> str:
     """A value as the platform's hash renders it (Python's ``str``), NULL as 'NULL'."""
     # The values as the typed SELECT cast them (a second CAST of the source there did not
     # always round the same way on bqemulator).
     value = f"typed.{column.name}"
-    if column.type == "STRING":
+    if column.type in ("ARRAY<FLOAT64>", "ARRAY<STRING>"):
+        # A Python list: [1.0, 0.15] or ['a', 'b'].
+        item = _float_text("item") if column.type == "ARRAY<FLOAT64>" else "CONCAT(\"'\", item, \"'\")"
+        text = (f"CONCAT('[', ARRAY_TO_STRING(ARRAY(SELECT {item} FROM UNNEST({value}) AS item "
+                f"WITH OFFSET AS position ORDER BY position), ', '), ']')")
+    elif column.type == "STRING":
         text = f"TRIM({value})"
     elif column.type == "BOOL":
         text = f"IF({value}, 'True', 'False')"
@@ -93,7 +104,7 @@ def _hash_value(column: ddl.Column) -> str:
         # (ROUND first: bqemulator may carry the cast value unrounded and round it only on write.)
         text = f"REGEXP_REPLACE(FORMAT('%.{column.scale}f', ROUND({value}, {column.scale})), r'(\\.\\d+?)0+$', r'\\1')"
     elif column.type == "FLOAT64":
-        text = f"IF({value} = TRUNC({value}), FORMAT('%.1f', {value}), CAST({value} AS STRING))"
+        text = _float_text(value)
     elif column.type == "TIMESTAMP":
         text = f"FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%S+00:00', {value}, 'UTC')"
     else:
@@ -158,7 +169,7 @@ def render(processor: Processor, config: Settings | None = None) -> str:
              "date_column": processor.date_column}
     guard = Template((sql_root() / GUARD).read_text()).substitute(names)
     guard = "\n".join(line for line in guard.splitlines() if not line.lstrip().startswith("--")).strip()
-    source = load_sql(processor.sql_path, config)
+    source = load_sql(processor.sql_path, config, fragments=processor.sql_fragments())
     columns = table.columns
     non_key = [c for c in columns if c.name not in processor.key]
     hashed = bool(processor.hash_fields)

@@ -89,7 +89,7 @@ def record_phase(phase: int, plan: dict, results: dict, dag_run) -> dict:
             continue
         count = written[processor.name]
         if store is not None:
-            store.record_processor(phase, date, processor.name, status="success", record_count=count,
+            store.record_processor(phase, date, processor.completion_key, status="success", record_count=count,
                                    execution_id=execution_id, mode=plan["mode"])
         if publisher is not None:
             # The grading service knows processors by their class name (as in the lock keys).

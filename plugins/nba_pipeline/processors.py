@@ -7,7 +7,10 @@ other list of processors exists.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from nba_pipeline import feature_store
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,18 @@ class Processor:
     reads_earlier_dates: bool = False
     # The content columns the row's data_hash covers (the platform processor's HASH_FIELDS).
     hash_fields: tuple[str, ...] = ()
+    # The key of the processor's entry in the completion records, when the platform's differs
+    # from the table name (its phase 4 orchestration names the feature store ``ml_feature_store``).
+    completion_name: str = ""
+    # SQL the package renders from its own data into the processor's file (see ``load_sql``).
+    fragments: Callable[[], Mapping[str, str]] | None = None
+
+    @property
+    def completion_key(self) -> str:
+        return self.completion_name or self.name
+
+    def sql_fragments(self) -> Mapping[str, str]:
+        return self.fragments() if self.fragments else {}
 
     @property
     def table(self) -> str:
@@ -39,7 +54,8 @@ class Processor:
 
     @property
     def dataset(self) -> str:
-        """The dataset of the table, from settings (``analytics`` or ``precompute`` layer)."""
+        """The dataset of the table, from settings (its layer: ``analytics``, ``precompute``
+        or ``predictions``)."""
         from nba_pipeline.config import settings
 
         return settings().dataset_for(self.layer)
@@ -140,6 +156,53 @@ UPCOMING_PLAYER_HASH_FIELDS = (
     "l7d_completeness_pct", "l7d_is_complete", "l14d_completeness_pct", "l14d_is_complete",
     "l30d_completeness_pct", "l30d_is_complete",
 )
+# Phase 4: the platform processors' HASH_FIELDS (the daily cache's cache_quality_score, which no
+# contract column holds, left out).
+TEAM_DEFENSE_ZONE_HASH_FIELDS = (
+    "team_abbr", "analysis_date",
+    "paint_pct_allowed_last_15", "paint_attempts_allowed_per_game", "paint_points_allowed_per_game",
+    "paint_blocks_per_game", "paint_defense_vs_league_avg",
+    "mid_range_pct_allowed_last_15", "mid_range_attempts_allowed_per_game", "mid_range_blocks_per_game",
+    "mid_range_defense_vs_league_avg",
+    "three_pt_pct_allowed_last_15", "three_pt_attempts_allowed_per_game", "three_pt_blocks_per_game",
+    "three_pt_defense_vs_league_avg",
+    "defensive_rating_last_15", "opponent_points_per_game", "opponent_pace",
+    "games_in_sample", "strongest_zone", "weakest_zone", "data_quality_tier", "calculation_notes",
+)
+PLAYER_SHOT_ZONE_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "analysis_date",
+    "paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10",
+    "total_shots_last_10", "games_in_sample_10", "sample_quality_10",
+    "paint_pct_last_10", "mid_range_pct_last_10", "three_pt_pct_last_10",
+    "paint_attempts_per_game", "mid_range_attempts_per_game", "three_pt_attempts_per_game",
+    "paint_rate_last_20", "paint_pct_last_20", "games_in_sample_20", "sample_quality_20",
+    "assisted_rate_last_10", "unassisted_rate_last_10",
+    "player_position", "primary_scoring_zone", "data_quality_tier", "calculation_notes",
+)
+PLAYER_DAILY_CACHE_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "cache_date",
+    "points_avg_last_5", "points_avg_last_10", "points_avg_season", "points_std_last_10",
+    "minutes_avg_last_10", "usage_rate_last_10", "ts_pct_last_10", "games_played_season",
+    "team_pace_last_10", "team_off_rating_last_10", "player_usage_rate_season",
+    "games_in_last_7_days", "games_in_last_14_days", "minutes_in_last_7_days", "minutes_in_last_14_days",
+    "back_to_backs_last_14_days", "avg_minutes_per_game_last_7", "fourth_quarter_minutes_last_7",
+    "primary_scoring_zone", "paint_rate_last_10", "three_pt_rate_last_10", "assisted_rate_last_10",
+    "player_age", "cache_version",
+)
+COMPOSITE_FACTORS_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "game_date", "game_id", "analysis_date",
+    "fatigue_score", "shot_zone_mismatch_score", "pace_score", "usage_spike_score",
+    "referee_favorability_score", "look_ahead_pressure_score", "travel_impact_score",
+    "opponent_strength_score", "total_composite_adjustment",
+    "calculation_version", "early_season_flag", "insufficient_data_reason",
+    "data_completeness_pct", "missing_data_fields", "has_warnings", "warning_details",
+)
+FEATURE_STORE_HASH_FIELDS = (
+    "player_lookup", "universal_player_id", "game_date", "game_id",
+    "features", "feature_names", "feature_count", "feature_version",
+    "feature_quality_score", "opponent_team_abbr", "is_home", "days_rest",
+    "data_source", "early_season_flag", "insufficient_data_reason",
+)
 
 PROCESSORS: tuple[Processor, ...] = (
     Processor(
@@ -176,28 +239,35 @@ PROCESSORS: tuple[Processor, ...] = (
     Processor(
         "team_defense_zone_analysis", "TeamDefenseZoneAnalysisProcessor", 4, "precompute",
         ("analysis_date", "team_abbr"), 1,
-        description="Shot-zone percentages each team allowed over its last 15 games.",
+        description="Shot-zone FG% each team allowed over its last 15 games, against the league.",
+        hash_fields=TEAM_DEFENSE_ZONE_HASH_FIELDS,
     ),
     Processor(
         "player_shot_zone_analysis", "PlayerShotZoneAnalysisProcessor", 4, "precompute",
         ("analysis_date", "player_lookup"), 1,
-        description="Player shot-zone shares and percentages over the last 10 and 20 games.",
+        description="Player shot-zone rates (percent) and FG fractions over the last 10 and 20 games.",
+        hash_fields=PLAYER_SHOT_ZONE_HASH_FIELDS,
     ),
     Processor(
         "player_daily_cache", "PlayerDailyCacheProcessor", 4, "precompute",
         ("cache_date", "player_lookup"), 1, upstream=("player_shot_zone_analysis",),
-        description="Rolling player averages (points, minutes, usage, true shooting) for the day.",
+        description="Rolling player averages, team pace, fatigue load and shot-zone tendencies for the day.",
+        hash_fields=PLAYER_DAILY_CACHE_HASH_FIELDS,
     ),
     Processor(
         "player_composite_factors", "PlayerCompositeFactorsProcessor", 4, "precompute",
         ("game_date", "player_lookup"), 1,
         upstream=("player_shot_zone_analysis", "team_defense_zone_analysis"),
-        description="Fatigue, shot-zone mismatch and pace scores for each player's next game.",
+        description="Fatigue (100 = rested), shot-zone mismatch, pace and usage factors and their total.",
+        hash_fields=COMPOSITE_FACTORS_HASH_FIELDS,
     ),
     Processor(
-        "ml_feature_store", "MlFeatureStoreProcessor", 4, "precompute",
+        "ml_feature_store_v2", "MLFeatureStoreProcessor", 4, "predictions",
         ("game_date", "player_lookup"), 1, upstream=("player_daily_cache", "player_composite_factors"),
-        description="One versioned feature row per player for the prediction models.",
+        description="The 60 features (value, quality, source) per player for the prediction models.",
+        hash_fields=FEATURE_STORE_HASH_FIELDS,
+        completion_name="ml_feature_store",
+        fragments=feature_store.sql_fragments,
     ),
 )
 

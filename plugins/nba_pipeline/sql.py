@@ -49,6 +49,7 @@ def identifiers(config: Settings | None = None) -> dict[str, str]:
         "reference_dataset": config.reference_dataset,
         "analytics_dataset": config.analytics_dataset,
         "precompute_dataset": config.precompute_dataset,
+        "predictions_dataset": config.predictions_dataset,
         "audit_dataset": config.audit_dataset,
     }
     for key, value in names.items():
@@ -94,11 +95,13 @@ def load_sql(
     relative_path: str,
     config: Settings | None = None,
     extra: Mapping[str, object] | None = None,
+    fragments: Mapping[str, str] | None = None,
 ) -> str:
     """Read ``include/sql/<relative_path>`` and fill in ``${project}``, ``${raw_dataset}``, ...
 
     ``extra`` adds identifiers of one query (``{"table": ..., "key_columns": [...]}``); they
-    cannot replace the dataset names that come from settings.
+    cannot replace the dataset names that come from settings. ``fragments`` are pieces of SQL
+    the package renders from its own data (the feature store's feature list), never user input.
     """
     path = sql_root() / relative_path
     if not path.is_file():
@@ -109,6 +112,11 @@ def load_sql(
         if clashing:
             raise ValueError(f"extra identifiers may not replace {', '.join(clashing)}")
         names.update(extra_identifiers(extra))
+    if fragments:
+        clashing = sorted(set(fragments) & set(names))
+        if clashing:
+            raise ValueError(f"SQL fragments may not replace {', '.join(clashing)}")
+        names.update(fragments)
     return Template(_read(path)).substitute(names)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nba_pipeline.config import Settings, settings
 from nba_pipeline.sql import load_sql, schema_files
 
-LAYERS = ("raw", "reference", "analytics", "precompute", "audit")
+LAYERS = ("raw", "reference", "analytics", "precompute", "predictions", "audit")
 
 
 def ensure_datasets(client, config: Settings | None = None) -> list[str]:

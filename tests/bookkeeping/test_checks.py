@@ -28,9 +28,11 @@ def config(bigquery_client):
         settings(),
         analytics_dataset=f"bk_analytics_{suffix}",
         precompute_dataset=f"bk_precompute_{suffix}",
+        predictions_dataset=f"bk_predictions_{suffix}",
         audit_dataset=f"bk_audit_{suffix}",
     )
-    datasets = [test_settings.analytics_dataset, test_settings.precompute_dataset, test_settings.audit_dataset]
+    datasets = [test_settings.analytics_dataset, test_settings.precompute_dataset,
+                test_settings.predictions_dataset, test_settings.audit_dataset]
     for name in datasets:
         bigquery_client.create_dataset(f"{test_settings.project}.{name}", exists_ok=True)
     warehouse.ensure_tables(bigquery_client, test_settings, layers=("audit",))

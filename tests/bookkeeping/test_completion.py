@@ -25,8 +25,9 @@ from nba_pipeline.config import settings
 pytestmark = pytest.mark.integration
 
 D = dt.date(2026, 2, 3)
-PHASE3 = [p.name for p in processors.phase(3)]
-PHASE4 = [p.name for p in processors.phase(4)]
+# The entry keys of the completion records (the platform's: the feature store's is ml_feature_store).
+PHASE3 = [p.completion_key for p in processors.phase(3)]
+PHASE4 = [p.completion_key for p in processors.phase(4)]
 
 
 @pytest.fixture
@@ -113,6 +114,8 @@ def test_phase4_document_is_the_analysis_date(store, firestore_client):
     stored = firestore_client.collection(store.collections[4]).document("2026-02-04").get()
     assert stored.exists and stored.get("_completed_count") == 1 and stored.get("_mode") == "backfill"
     assert store.get(4, "2026-02-04")["ml_feature_store"]["status"] == "success"
+    # The entry keeps the platform's key; the processor (ml_feature_store_v2) finds it there.
+    assert store.has_succeeded(4, D, "ml_feature_store_v2")
     assert store.get(4, D) is None and store.get(3, analysis_date) is None
 
 
@@ -121,6 +124,8 @@ def test_bad_input_is_refused(store):
         record(store, 3, D, "ml_feature_store")
     with pytest.raises(ValueError, match="unknown processor"):
         record(store, 3, D, "PlayerGameSummaryProcessor")
+    with pytest.raises(ValueError, match="unknown processor 'ml_feature_store_v2'"):
+        record(store, 4, D, "ml_feature_store_v2")  # entries are keyed ml_feature_store
     with pytest.raises(ValueError, match="mode must be one of"):
         record(store, 3, D, "player_game_summary", mode="adhoc")
     with pytest.raises(ValueError, match="phase must be 3 or 4"):

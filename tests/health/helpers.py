@@ -27,7 +27,7 @@ def run_directly(bigquery_client, firestore_client, dates, phases=(3, 4)):
                 transforms.run_processor(bigquery_client, processor, day, fence=1, run_id="health-test")
             for processor in processors.phase(phase):
                 rows = checks.check_duplicates(bigquery_client, processor, day).row_count
-                store.record_processor(phase, document_date(phase, day), processor.name, status="success",
+                store.record_processor(phase, document_date(phase, day), processor.completion_key, status="success",
                                        record_count=rows, execution_id="nba_pipeline/health-test", mode="manual")
             if phase == 3:
                 store.mark_triggered(day, reason="phase 3 complete; phase 4 started by the test")

@@ -16,14 +16,14 @@ import uuid
 
 import pytest
 
-from nba_pipeline import checks, processors
+from nba_pipeline import checks, processors, transforms
 from nba_pipeline_dev import cli, seed
 from nba_pipeline.completion import CompletionStore
 from nba_pipeline.clients import lease_store
 from nba_pipeline.health import HealthWindow, apply, plan_reconcile, run_health
 from nba_pipeline.health.checks import check_raw_timeliness
 from nba_pipeline.lease import Owner, lock_key
-from sql.helpers import content_hash, isolated_warehouse, query, seed_dates, table_id
+from sql.helpers import content_hash, copy_history, isolated_warehouse, query, seed_dates, table_id
 
 from .helpers import isolated_collections, run_directly
 
@@ -40,6 +40,15 @@ def window(bigquery_client, firestore_client):
     tag = uuid.uuid4().hex[:8]
     with isolated_collections(tag), isolated_warehouse(bigquery_client, f"health_{tag}") as config:
         seed_dates(bigquery_client, dt.date(2026, 2, 1), LAST + dt.timedelta(days=1))
+        # Earlier games, so that every phase 4 table has rows in the window (it gates on games played).
+        history = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(10)]
+        for day in history:
+            for processor in processors.phase(3):
+                if processor.post_game:
+                    transforms.run_processor(bigquery_client, processor, day, fence=1, run_id="health-history")
+        for shift in (28, 56):
+            copy_history(bigquery_client, [p.name for p in processors.phase(3) if p.post_game],
+                         history[0], history[-1], shift)
         run_directly(bigquery_client, firestore_client, WINDOW)
         yield config
 
@@ -85,7 +94,7 @@ def test_window_with_the_all_star_break_passes(window, bigquery_client, firestor
     assert set(report.grid["2026-02-15"].values()) == {"no_games"}
     assert set(report.grid["2026-02-11"].values()) <= {"done", "no_games"}
     assert report.grid["2026-02-11"]["player_game_summary"] == "done"
-    assert report.grid["2026-02-18"]["ml_feature_store"] == "done"  # phase 4 for the 19th
+    assert report.grid["2026-02-18"]["ml_feature_store_v2"] == "done"  # phase 4 for the 19th
     assert report.grid["2026-02-18"]["player_game_summary"] == "no_games"
 
     html_file = tmp_path / "health.html"
@@ -236,18 +245,18 @@ def test_expired_and_long_held_locks_are_reported_and_released(window, bigquery_
                                                               capsys, monkeypatch):
     store = lease_store(firestore_client)
     stuck_key = lock_key("PlayerGameSummaryProcessor", dt.date(2026, 2, 19))
-    busy_key = lock_key("MlFeatureStoreProcessor", dt.date(2026, 2, 19))  # business date the 18th
+    busy_key = lock_key("MLFeatureStoreProcessor", dt.date(2026, 2, 19))  # business date the 18th
     stuck = store.acquire(stuck_key, Owner("nba_pipeline", "scheduled__x", "player_game_summary"),
                           processor="PlayerGameSummaryProcessor", lease_seconds=1)
-    busy = store.acquire(busy_key, Owner("nba_pipeline", "backfill__y", "ml_feature_store"),
-                         processor="MlFeatureStoreProcessor", lease_seconds=300)
+    busy = store.acquire(busy_key, Owner("nba_pipeline", "backfill__y", "ml_feature_store_v2"),
+                         processor="MLFeatureStoreProcessor", lease_seconds=300)
     time.sleep(2.0)
     monkeypatch.setenv("NBA_MAX_LOCK_HOLD_SECONDS", "1")
     try:
         report = health(bigquery_client, firestore_client)
         assert found(report) == {
             ("locks", "expired_lock", "2026-02-19", "player_game_summary"),
-            ("locks", "long_held_lock", "2026-02-18", "ml_feature_store"),
+            ("locks", "long_held_lock", "2026-02-18", "ml_feature_store_v2"),
         }, report.to_text()
         by_kind = {issue.kind: issue for issue in report.issues}
         assert by_kind["expired_lock"].details["holder"] == stuck.owner.execution_id

@@ -40,9 +40,13 @@ def test_deadline_is_ten_new_york_time_on_the_next_day(business_date, deadline_u
 
 
 def test_day_progress():
-    p3 = {p.name: {} for p in processors.phase(3)}
-    p4 = {p.name: {} for p in processors.phase(4)}
+    p3 = {p.completion_key: {} for p in processors.phase(3)}
+    p4 = {p.completion_key: {} for p in processors.phase(4)}
     assert day_progress(p3, p4, has_work=True) is None
+    # Completion entries are keyed the platform's way: the feature store's is ml_feature_store.
+    assert "ml_feature_store" in p4 and "ml_feature_store_v2" not in p4
+    assert day_progress(p3, {**{k: {} for k in p4 if k != "ml_feature_store"}, "ml_feature_store_v2": {}},
+                        has_work=True) == "phase4_partial"
     assert day_progress(p3, {}, has_work=True) == "phase4_missing"
     assert day_progress(p3, {"ml_feature_store": {}}, has_work=True) == "phase4_partial"
     assert day_progress({"player_game_summary": {}}, {}, has_work=True) == "phase3_partial"

@@ -21,11 +21,16 @@ from nba_pipeline.config import settings
 # these, and the write times of the phase 3 tables other phase 3 rows record as their sources.
 UPSTREAM_WRITE_TIMES = ("source_team_last_updated", "source_boxscore_last_updated")
 LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT) + UPSTREAM_WRITE_TIMES
+# Phase 4 tables that write only the teams and players with enough earlier games (15 team games,
+# 10 and 3 player games, as the platform gates them): a run without that much history leaves
+# them empty.
+GATED_BY_HISTORY = ("team_defense_zone_analysis", "player_shot_zone_analysis", "player_daily_cache")
 _DATASET_VARIABLES = {
     "raw": "NBA_RAW_DATASET",
     "reference": "NBA_REFERENCE_DATASET",
     "analytics": "NBA_ANALYTICS_DATASET",
     "precompute": "NBA_PRECOMPUTE_DATASET",
+    "predictions": "NBA_PREDICTIONS_DATASET",
     "audit": "NBA_AUDIT_DATASET",
 }
 
@@ -140,3 +145,27 @@ def duplicate_keys(client, processor_name: str) -> list[dict]:
         f"SELECT {key}, COUNT(*) AS n FROM `{table_id(processor.table, processor.layer)}` "
         f"GROUP BY {key} HAVING COUNT(*) > 1",
     )
+
+
+def copy_history(client, tables, first: dt.date, last: dt.date, shift_days: int) -> None:
+    """Copy the rows of first..last of phase 3 post-game tables to ``shift_days`` earlier.
+
+    Seeding and running phase 3 over a whole season takes many minutes; copies give teams and
+    players the games phase 4 needs. Copied games get their own ids, so no play-by-play matches.
+    """
+    for table in tables:
+        target = table_id(table)
+        columns = [field.name for field in client.get_table(target).schema]
+        new_date = "DATE_SUB(game_date, INTERVAL @shift DAY)"
+        shifted = {
+            "game_date": new_date,
+            "game_id": f"CONCAT(FORMAT_DATE('%Y%m%d', {new_date}), SUBSTR(game_id, 9))",
+            "nba_game_id": "CONCAT('H', CAST(@shift AS STRING), '_', nba_game_id)",
+        }
+        query(
+            client,
+            f"INSERT INTO `{target}` ({', '.join(columns)}) "
+            f"SELECT {', '.join(shifted.get(c, c) for c in columns)} FROM `{target}` "
+            "WHERE game_date BETWEEN @first AND @last",
+            shift=shift_days, first=first, last=last,
+        )

@@ -10,7 +10,6 @@ formulas the SQL files document.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from nba_pipeline import processors
 
 from .helpers import (
     content_hash,
+    copy_history,
     duplicate_keys,
     fetch,
     fetch_processor_rows,
@@ -48,39 +48,6 @@ POST_GAME_TABLES = tuple(p.name for p in processors.phase(3) if p.post_game)
 HISTORY_SHIFTS = (28, 56)  # days back: two earlier copies of the seeded phase 3 games
 PHASE4 = processors.phase(4)
 PLAYER_TABLES = tuple(p.name for p in PHASE4 if "player_lookup" in p.key)
-# Feature list v1 in order, with the phase 4 table and column each value comes from.
-FEATURE_SOURCES_V1 = [
-    ("points_avg_last_5", "player_daily_cache", "points_avg_last_5"),
-    ("points_avg_last_10", "player_daily_cache", "points_avg_last_10"),
-    ("points_avg_season", "player_daily_cache", "points_avg_season"),
-    ("points_std_last_10", "player_daily_cache", "points_std_last_10"),
-    ("minutes_avg_last_10", "player_daily_cache", "minutes_avg_last_10"),
-    ("usage_rate_last_10", "player_daily_cache", "usage_rate_last_10"),
-    ("ts_pct_last_10", "player_daily_cache", "ts_pct_last_10"),
-    ("games_in_sample", "player_daily_cache", "games_in_sample"),
-    ("team_pace_last_10", "player_daily_cache", "team_pace_last_10"),
-    ("team_offensive_rating_last_10", "player_daily_cache", "team_offensive_rating_last_10"),
-    ("paint_rate_last_20", "player_shot_zone_analysis", "paint_rate_last_20"),
-    ("mid_range_rate_last_20", "player_shot_zone_analysis", "mid_range_rate_last_20"),
-    ("three_rate_last_20", "player_shot_zone_analysis", "three_rate_last_20"),
-    ("fatigue_score", "player_composite_factors", "fatigue_score"),
-    ("days_rest", "player_composite_factors", "days_rest"),
-    ("is_back_to_back", "player_composite_factors", "is_back_to_back"),
-    ("shot_zone_mismatch_score", "player_composite_factors", "shot_zone_mismatch_score"),
-    ("pace_score", "player_composite_factors", "pace_score"),
-    ("usage_spike_score", "player_composite_factors", "usage_spike_score"),
-    ("team_spread", "player_composite_factors", "team_spread"),
-    ("game_total", "player_composite_factors", "game_total"),
-    ("implied_team_total", "player_composite_factors", "implied_team_total"),
-    ("is_home", "player_composite_factors", "is_home"),
-    ("opponent_defensive_rating_last_15", "team_defense_zone_analysis", "defensive_rating_last_15"),
-    ("opponent_points_allowed_avg_last_15", "team_defense_zone_analysis", "points_allowed_avg_last_15"),
-]
-FEATURE_NAMES_V1 = [name for name, _, _ in FEATURE_SOURCES_V1]
-ZONES = ("paint", "mid_range", "three")
-# The player_game_summary columns of each zone (threes from the play-by-play, like the others).
-ZONE_COLUMNS = {"paint": ("paint_attempts", "paint_makes"), "mid_range": ("mid_range_attempts", "mid_range_makes"),
-                "three": ("three_attempts_pbp", "three_makes_pbp")}
 
 
 def _plain(rows: list[dict]) -> list[dict]:
@@ -113,31 +80,6 @@ def _snapshot(client, business_date: dt.date, exclude=("_fence", "_run_id", "pro
     }
 
 
-def _copy_history(client, first: dt.date, last: dt.date, shift_days: int) -> None:
-    """Copy the post-game phase 3 rows of first..last to ``shift_days`` earlier.
-
-    Seeding and running phase 3 over a whole season takes minutes; copies give every player
-    more than 20 earlier games, so the 5-, 10-, 15- and 20-game windows and the season all
-    differ. Copied games get their own NBA game ids, so no play-by-play matches them.
-    """
-    for table in POST_GAME_TABLES:
-        target = table_id(table)
-        columns = [field.name for field in client.get_table(target).schema]
-        new_date = "DATE_SUB(game_date, INTERVAL @shift DAY)"
-        shifted = {
-            "game_date": new_date,
-            "game_id": f"CONCAT(FORMAT_DATE('%Y%m%d', {new_date}), SUBSTR(game_id, 9))",
-            "nba_game_id": "CONCAT('H', CAST(@shift AS STRING), '_', nba_game_id)",
-        }
-        query(
-            client,
-            f"INSERT INTO `{target}` ({', '.join(columns)}) "
-            f"SELECT {', '.join(shifted.get(c, c) for c in columns)} FROM `{target}` "
-            "WHERE game_date BETWEEN @first AND @last",
-            shift=shift_days, first=first, last=last,
-        )
-
-
 @dataclass
 class Season:
     client: object
@@ -155,7 +97,7 @@ def season(bigquery_client, warehouse_tables):
         for day in _days(SEED_START, EARLY_DAY):
             _run_phase3(client, day, context=False)
         for shift in HISTORY_SHIFTS:
-            _copy_history(client, SEED_START, EARLY_DAY, shift)
+            copy_history(client, POST_GAME_TABLES, SEED_START, EARLY_DAY, shift)
         _run_phase3(client, EARLY_DAY, post_game=False)
         _run_phase4(client, EARLY_DAY)
         early_snapshot = _snapshot(client, EARLY_DAY)
@@ -178,7 +120,7 @@ def _rows_by(rows: list[dict], *key: str) -> dict:
 
 def _precompute(client, name: str, business_date: dt.date) -> dict:
     processor = processors.get(name)
-    return _rows_by(fetch_processor_rows(client, name, business_date), processor.key[1])
+    return _rows_by(_plain(fetch_processor_rows(client, name, business_date)), processor.key[1])
 
 
 def _context(client, table: str, target: dt.date, key: str) -> dict:
@@ -236,21 +178,98 @@ def assert_rounded(stored, exact, decimals: int, what: str) -> None:
     assert abs(stored - exact) <= 0.5 * 10 ** -decimals + 1e-9, f"{what}: {stored} != {exact}"
 
 
+# --- the platform's rules, recomputed ---------------------------------------------------------
+
+ZONES = ("paint", "mid_range", "three_pt")
+ZONE_NAMES = {"paint": "paint", "mid_range": "mid_range", "three_pt": "perimeter"}
+# The league's defaults when fewer than 10 teams have 10 games in the 30 days before.
+LEAGUE_DEFAULTS = {"paint": 0.580, "mid_range": 0.410, "three_pt": 0.355}
+OPENING_NIGHT = dt.date(SEASON, 10, 22)  # the platform's default: the seeded schedule starts later
+
+
+def _defense_games(client, target: dt.date) -> dict[str, list[dict]]:
+    rows = _plain(query(
+        client,
+        f"SELECT * FROM `{table_id('team_defense_game_summary')}` WHERE game_date < @target AND game_date >= @boundary",
+        target=target, boundary=dt.date(SEASON, 10, 1),
+    ))
+    by_team = defaultdict(list)
+    for row in rows:
+        by_team[row["defending_team_abbr"]].append(row)
+    for games in by_team.values():
+        games.sort(key=lambda r: r["game_date"], reverse=True)
+    return by_team
+
+
+def _zone_fraction(games: list[dict], zone: str):
+    makes = sum(g[f"opp_{zone}_makes"] or 0 for g in games)
+    return _ratio(makes, sum(g[f"opp_{zone}_attempts"] or 0 for g in games))
+
+
+def expected_league(client, target: dt.date) -> tuple[dict, int]:
+    """The unweighted mean of the fractions of the teams with 10 games in target - 30 .. target - 1."""
+    recent = {team: [g for g in games if g["game_date"] >= target - dt.timedelta(days=30)]
+              for team, games in _defense_games(client, target).items()}
+    fractions = [{z: _zone_fraction(games, z) for z in ZONES} for games in recent.values() if len(games) >= 10]
+    fractions = [f for f in fractions if all(v is not None for v in f.values())]
+    if len(fractions) < 10:
+        return dict(LEAGUE_DEFAULTS), len(fractions)
+    return {z: _mean([f[z] for f in fractions]) for z in ZONES}, len(fractions)
+
+
+def expected_player_games(client, target: dt.date) -> dict[str, list[dict]]:
+    """The shot-zone sample: active games with minutes or attempts since opening night, newest first."""
+    rows = _plain(query(
+        client,
+        f"SELECT * FROM `{table_id('player_game_summary')}` WHERE game_date < @target AND game_date >= @opening "
+        "AND is_active AND (minutes_played > 0 OR fg_attempts > 0)",
+        target=target, opening=OPENING_NIGHT,
+    ))
+    by_player = defaultdict(list)
+    for row in rows:
+        by_player[row["player_lookup"]].append(row)
+    for games in by_player.values():
+        games.sort(key=lambda r: r["game_date"], reverse=True)
+    return by_player
+
+
+def fatigue_of(context: dict) -> int:
+    """The platform's fatigue score from a context row (100 = rested)."""
+    def value(name, default):
+        return default if context[name] is None else context[name]
+
+    score = 100
+    if value("back_to_back", False):
+        score -= 15
+    elif value("days_rest", 1) >= 3:
+        score += 5
+    score -= 10 if value("games_in_last_7_days", 3) >= 4 else 0
+    score -= 10 if value("minutes_in_last_7_days", 200) > 240 else 0
+    score -= 8 if value("avg_minutes_per_game_last_7", 30) > 35 else 0
+    back_to_backs = value("back_to_backs_last_14_days", 0)
+    score -= 12 if back_to_backs >= 2 else 5 if back_to_backs == 1 else 0
+    age = value("player_age", 25)
+    score -= 10 if age >= 35 else 5 if age >= 30 else 0
+    return max(0, min(100, score))
+
+
 # --- the tests -------------------------------------------------------------------------------
 
 
-def test_one_row_per_scheduled_team_and_player(season):
+def test_rows_are_the_platforms_players_and_teams(season):
+    """Teams with 15 games, players with 10 (shot zones) or 3 (cache), the context's players."""
     client = season.client
     for day in _days(EARLY_DAY, LAST_DAY):
         target = day + dt.timedelta(days=1)
-        teams = set(_context(client, "upcoming_team_game_context", target, "team_abbr"))
-        players = set(_context(client, "upcoming_player_game_context", target, "player_lookup"))
-        assert teams and players, f"no games scheduled on {target}: pick other dates"
-        assert set(_precompute(client, "team_defense_zone_analysis", day)) == teams
-        for name in PLAYER_TABLES:
-            rows = fetch_processor_rows(client, name, day)
-            assert len(rows) == len(players), (name, target)
-            assert {r["player_lookup"] for r in rows} == players, (name, target)
+        context = set(_context(client, "upcoming_player_game_context", target, "player_lookup"))
+        assert context, f"no games scheduled on {target}: pick other dates"
+        teams = {team for team, games in _defense_games(client, target).items() if len(games) >= 15}
+        assert set(_precompute(client, "team_defense_zone_analysis", day)) == teams, target
+        players = {p for p, games in expected_player_games(client, target).items() if len(games[:10]) >= 10}
+        assert set(_precompute(client, "player_shot_zone_analysis", day)) == players, target
+        assert set(_precompute(client, "player_composite_factors", day)) == context, target
+        cache = set(_precompute(client, "player_daily_cache", day))
+        assert context & cache and cache - context <= set(_played_games(client, target)), target
     for processor in PHASE4:
         assert duplicate_keys(client, processor.name) == [], processor.name
 
@@ -273,133 +292,86 @@ def test_only_games_before_the_analysis_date_are_used(season):
         rows = fetch_processor_rows(client, processor.name, EARLY_DAY)
         assert len(rows) == season.early_counts[processor.name]
         assert {r["_fence"] for r in rows} == {2}, processor.name
-    zones = fetch_processor_rows(client, "team_defense_zone_analysis", EARLY_DAY)
-    assert all(r["sample_last_game_date"] < target for r in zones if r["sample_last_game_date"])
-    cache = fetch_processor_rows(client, "player_daily_cache", EARLY_DAY)
-    assert all(r["last_game_date"] < target for r in cache if r["last_game_date"])
-    assert any(r["last_game_date"] == EARLY_DAY for r in cache), "D's own games must be used"
+    # D's own games count: the samples are those of the games before A, D included.
+    defense = _defense_games(client, target)
+    for team, row in _precompute(client, "team_defense_zone_analysis", EARLY_DAY).items():
+        assert row["games_in_sample"] == min(15, len(defense[team])), team
+    assert any(g["game_date"] == EARLY_DAY for games in defense.values() for g in games[:15])
 
 
-def test_player_shot_zones_match_a_recomputation(season):
+def test_team_defense_zones_match_the_platforms_rules(season):
     client = season.client
     target = CHECKED_DAY + dt.timedelta(days=1)
-    games = _played_games(client, target)
-    stored = _precompute(client, "player_shot_zone_analysis", CHECKED_DAY)
-    zones_seen = set()
-    for player, row in stored.items():
-        history = games.get(player, [])
-        assert row["games_in_sample_10"] == min(10, len(history)), player
-        assert row["games_in_sample_20"] == min(20, len(history)), player
-        for window in (10, 20):
-            sample = history[:window]
-            attempts = {z: sum(g[ZONE_COLUMNS[z][0]] or 0 for g in sample) for z in ZONES}
-            makes = {z: sum(g[ZONE_COLUMNS[z][1]] or 0 for g in sample) for z in ZONES}
-            total = sum(attempts.values())
-            assert row[f"shot_attempts_last_{window}"] == total, player
-            for zone in ZONES:
-                assert_rounded(row[f"{zone}_rate_last_{window}"], _ratio(attempts[zone], total),
-                               4, f"{player} {zone}_rate_last_{window}")
-                assert_rounded(row[f"{zone}_pct_last_{window}"], _ratio(makes[zone], attempts[zone]),
-                               4, f"{player} {zone}_pct_last_{window}")
-            if window == 20:
-                rates = {z: _ratio(attempts[z], total) for z in ZONES}
-                if not total:
-                    expected_zone = None
-                elif rates["paint"] >= 0.40:
-                    expected_zone = "paint"
-                elif rates["three"] >= 0.40:
-                    expected_zone = "perimeter"
-                elif rates["mid_range"] >= 0.30:
-                    expected_zone = "mid_range"
-                else:
-                    expected_zone = "balanced"
-                assert row["primary_scoring_zone"] == expected_zone, player
-                zones_seen.add(expected_zone)
-        expected_flag = "no_games" if not history else "low_sample" if len(history) < 5 else "ok"
-        assert row["data_quality_flag"] == expected_flag, player
-    # The sample exercises the thresholds and windows, not just one branch.
-    assert {"paint", "perimeter"} <= zones_seen
-    assert any(
-        r["games_in_sample_20"] == 20 and r["shot_attempts_last_20"] > r["shot_attempts_last_10"]
-        for r in stored.values()
-    )
-
-
-def test_team_defense_zones_match_a_recomputation(season):
-    client = season.client
-    target = CHECKED_DAY + dt.timedelta(days=1)
-    team_games = _team_games(client, "team_defense_game_summary", "defending_team_abbr", target)
-    windows = {team: games[:15] for team, games in team_games.items()}
-    possessions = {(g["game_date"], g["team_abbr"]): g["possessions"]
-                   for games in _team_games(client, "team_offense_game_summary", "team_abbr", target).values()
-                   for g in games}
-    shots = query(
-        client,
-        "SELECT game_id, event_id, player_1_team_abbr AS team_abbr, "
-        "player_1_lookup AS player_lookup, shot_type, shot_distance, shot_made "
-        f"FROM `{table_id('nbac_play_by_play', 'raw')}` WHERE game_date < @target AND event_type = 'fieldgoal'",
-        target=target,
-    )
-    for shot in shots:  # the platform's zones: a two within 8 feet is in the paint
-        shot["shot_zone"] = "three" if shot["shot_type"] == "3PT" else (
-            "paint" if shot["shot_distance"] <= 8.0 else "mid_range")
-    # One row per (game, event), the same pick as the SQL's when a feed repeats an event.
-    events = {}
-    pick_order = ("team_abbr", "player_lookup", "shot_zone", "shot_made")
-    for shot in sorted(shots, key=lambda s: tuple(s[c] for c in pick_order)):
-        events.setdefault((shot["game_id"], shot["event_id"]), shot)
-    counts = defaultdict(lambda: [0, 0])  # (nba game id, shooting team, zone) -> [attempts, makes]
-    for shot in events.values():
-        cell = counts[(shot["game_id"], shot["team_abbr"], shot["shot_zone"])]
-        cell[0] += 1
-        cell[1] += int(shot["shot_made"])
-
-    # Per defending team and zone: [attempts, makes] of its opponents over its window.
-    allowed = {
-        team: {
-            zone: [sum(counts[(g["game_id"], g["opponent_team_abbr"], zone)][i] for g in games)
-                   for i in (0, 1)]
-            for zone in ZONES
-        }
-        for team, games in windows.items()
-    }
-    league = {
-        zone: _ratio(sum(a[zone][1] for a in allowed.values()), sum(a[zone][0] for a in allowed.values()))
-        for zone in ZONES
-    }
-
+    league, qualifying = expected_league(client, target)
+    print(f"\nleague average of {target}: {qualifying} qualifying teams, {league}")
     stored = _precompute(client, "team_defense_zone_analysis", CHECKED_DAY)
     assert stored
     for team, row in stored.items():
-        games = windows.get(team, [])
-        assert row["games_in_sample"] == len(games), team
-        assert row["sample_last_game_date"] == max(g["game_date"] for g in games), team
-        zone_counts = allowed[team]
-        total = sum(zone_counts[z][0] for z in ZONES)
-        assert row["opp_shot_attempts"] == total, team
+        games = _defense_games(client, target)[team][:15]
+        assert row["games_in_sample"] == len(games) == 15, team
         vs_league = {}
         for zone in ZONES:
-            pct = _ratio(zone_counts[zone][1], zone_counts[zone][0])
-            vs_league[zone] = pct - league[zone]
-            assert_rounded(row[f"opp_{zone}_attempt_rate"], _ratio(zone_counts[zone][0], total),
-                           4, f"{team} {zone} rate")
-            assert_rounded(row[f"{zone}_pct_allowed"], pct, 4, f"{team} {zone} pct")
-            assert_rounded(row[f"league_{zone}_pct"], league[zone], 4, f"league {zone}")
-            assert_rounded(row[f"{zone}_pct_vs_league"], vs_league[zone], 4, f"{team} {zone} vs league")
-        assert row["strongest_zone"] == min(ZONES, key=lambda z: vs_league[z]), team
-        assert row["weakest_zone"] == max(ZONES, key=lambda z: vs_league[z]), team
-        # The opponent's possessions are its offense line's (stored truncated).
-        known = [g for g in games if (possessions.get((g["game_date"], g["opponent_team_abbr"])) or 0) > 0]
-        rating = 100 * _ratio(sum(g["points_allowed"] for g in known),
-                              sum(possessions[(g["game_date"], g["opponent_team_abbr"])] for g in known))
-        assert_rounded(row["defensive_rating_last_15"], rating, 2, f"{team} defensive rating")
-        assert_rounded(row["points_allowed_avg_last_15"], _mean([g["points_allowed"] for g in games]),
-                       2, f"{team} points allowed")
-        assert row["data_quality_flag"] == ("ok" if len(games) >= 5 else "low_sample"), team
-    assert any(r["games_in_sample"] == 15 for r in stored.values())
+            fraction = _zone_fraction(games, zone)
+            assert 0 < row[f"{zone}_pct_allowed_last_15"] < 1, (team, zone)  # a fraction
+            assert_rounded(row[f"{zone}_pct_allowed_last_15"], fraction, 3, f"{team} {zone} pct")
+            attempts = sum(g[f"opp_{zone}_attempts"] for g in games) / len(games)
+            assert_rounded(row[f"{zone}_attempts_allowed_per_game"], attempts, 1, f"{team} {zone} attempts")
+            vs_league[ZONE_NAMES[zone]] = (fraction - league[zone]) * 100  # percentage points
+            assert_rounded(row[f"{zone}_defense_vs_league_avg"], vs_league[ZONE_NAMES[zone]], 2, f"{team} {zone} vs")
+        assert row["weakest_zone"] == max(vs_league, key=vs_league.get), team
+        assert row["strongest_zone"] == min(vs_league, key=vs_league.get), team
+        assert_rounded(row["paint_points_allowed_per_game"],
+                       sum(g["points_in_paint_allowed"] for g in games) / len(games), 1, team)
+        assert_rounded(row["defensive_rating_last_15"], _mean([g["defensive_rating"] for g in games]), 2, team)
+        assert_rounded(row["opponent_pace"], _mean([g["opponent_pace"] for g in games]), 1, team)
+        assert_rounded(row["opponent_points_per_game"], _mean([g["points_allowed"] for g in games]), 1, team)
+        assert (row["data_quality_tier"], row["early_season_flag"]) == ("high", False), team
+    zones = {r["weakest_zone"] for r in stored.values()} | {r["strongest_zone"] for r in stored.values()}
+    assert zones <= {"paint", "mid_range", "perimeter"} and "perimeter" in zones
 
 
-def test_player_daily_cache_matches_a_recomputation(season):
+def test_player_shot_zones_match_the_platforms_rules(season):
+    client = season.client
+    target = CHECKED_DAY + dt.timedelta(days=1)
+    games = expected_player_games(client, target)
+    stored = _precompute(client, "player_shot_zone_analysis", CHECKED_DAY)
+    zones_seen = set()
+    for player, row in stored.items():
+        last_10, last_20 = games[player][:10], games[player][:20]
+        assert (row["games_in_sample_10"], row["games_in_sample_20"]) == (len(last_10), len(last_20)), player
+        attempts = {z: sum(g[f"{z}_attempts"] or 0 for g in last_10) for z in ZONES}
+        total = sum(attempts.values())
+        for zone in ZONES:
+            # Percents of all zoned attempts (the rates sum to 100), FG% as fractions.
+            assert_rounded(row[f"{zone}_rate_last_10"], 100 * attempts[zone] / total, 2, f"{player} {zone} rate")
+            makes = sum(g[f"{zone}_makes"] or 0 for g in last_10)
+            assert_rounded(row[f"{zone}_pct_last_10"], _ratio(makes, attempts[zone]), 3, f"{player} {zone} pct")
+            assert_rounded(row[f"{zone}_attempts_per_game"], attempts[zone] / len(last_10), 1, player)
+        assert abs(sum(row[f"{z}_rate_last_10"] for z in ZONES) - 100) <= 0.02, player
+        made = sum(g["fg_makes"] for g in last_10)
+        assert_rounded(row["assisted_rate_last_10"], _ratio(100 * sum(g["assisted_fg_makes"] for g in last_10), made),
+                       2, f"{player} assisted")
+        paint_20 = 100 * sum(g["paint_attempts"] for g in last_20) / sum(
+            sum(g[f"{z}_attempts"] for g in last_20) for z in ZONES)
+        assert_rounded(row["paint_rate_last_20"], paint_20 if len(last_20) >= 15 else None, 2, f"{player} paint 20")
+        rates = {z: round(100 * attempts[z] / total, 2) for z in ZONES}
+        expected_zone = ("paint" if rates["paint"] >= 40 else "perimeter" if rates["three_pt"] >= 40
+                         else "mid_range" if rates["mid_range"] >= 35 else "balanced")
+        assert row["primary_scoring_zone"] == expected_zone, player
+        zones_seen.add(expected_zone)
+        assert row["sample_quality_10"] == "excellent", player
+        assert row["sample_quality_20"] == ("excellent" if len(last_20) == 20 else "good" if len(last_20) >= 14
+                                            else "limited"), player
+        assert (row["data_quality_tier"], row["early_season_flag"]) == ("high", False), player
+    assert {"paint", "perimeter"} <= zones_seen <= {"paint", "perimeter", "mid_range", "balanced"}
+    # A player's zone uses the team table's names: some player faces a team weakest in his zone.
+    defense = _precompute(client, "team_defense_zone_analysis", CHECKED_DAY)
+    context = _context(client, "upcoming_player_game_context", target, "player_lookup")
+    assert any(row["primary_scoring_zone"] == defense[context[p]["opponent_team_abbr"]]["weakest_zone"]
+               for p, row in stored.items() if p in context and context[p]["opponent_team_abbr"] in defense)
+
+
+def test_player_daily_cache_matches_the_platforms_rules(season):
     client = season.client
     target = CHECKED_DAY + dt.timedelta(days=1)
     games = _played_games(client, target)
@@ -407,117 +379,98 @@ def test_player_daily_cache_matches_a_recomputation(season):
     context = _context(client, "upcoming_player_game_context", target, "player_lookup")
     zones = _precompute(client, "player_shot_zone_analysis", CHECKED_DAY)
     stored = _precompute(client, "player_daily_cache", CHECKED_DAY)
-    with_std = 0
+    assert {p for p in context if len(games.get(p, [])) >= 3} <= set(stored)
     for player, row in stored.items():
-        history = games.get(player, [])
+        history = [g for g in games[player] if g["is_active"] and not g["is_dnp"]]
         last_10 = history[:10]
-        assert row["games_in_sample"] == len(history), player
-        assert row["last_game_date"] == (history[0]["game_date"] if history else None), player
-        assert_rounded(row["points_avg_last_5"], _mean([g["points"] for g in history[:5]]), 2, player)
-        assert_rounded(row["points_avg_last_10"], _mean([g["points"] for g in last_10]), 2, player)
-        assert_rounded(row["points_avg_season"], _mean([g["points"] for g in history]), 2, player)
-        expected_std = statistics.stdev([g["points"] for g in last_10]) if len(last_10) >= 2 else None
-        assert_rounded(row["points_std_last_10"], expected_std, 2, f"{player} std")
-        with_std += expected_std is not None
-        assert_rounded(row["minutes_avg_last_10"], _mean([g["minutes_played"] for g in last_10]), 2, player)
+        assert row["games_played_season"] == len(history) >= 3, player
+        assert row["early_season_flag"] == (len(history) < 10), player
+        assert_rounded(row["points_avg_last_5"], _mean([g["points"] for g in history[:5]]), 1, player)
+        assert_rounded(row["points_avg_last_10"], _mean([g["points"] for g in last_10]), 1, player)
+        assert_rounded(row["points_avg_season"], _mean([g["points"] for g in history]), 1, player)
+        assert_rounded(row["points_std_last_10"], statistics.stdev([g["points"] for g in last_10]), 2, player)
+        assert_rounded(row["minutes_avg_last_10"], _mean([g["minutes_played"] for g in last_10]), 1, player)
         assert_rounded(row["usage_rate_last_10"], _mean([g["usage_rate"] for g in last_10]), 2, player)
-        shots = 2 * (sum(g["fg_attempts"] for g in last_10) + 0.44 * sum(g["ft_attempts"] for g in last_10))
-        expected_ts = _ratio(sum(g["points"] for g in last_10), shots) if last_10 else None
-        assert_rounded(row["ts_pct_last_10"], expected_ts, 4, f"{player} ts")
-        team_window = team_games.get(row["team_abbr"], [])[:10]
-        assert row["team_games_in_sample"] == len(team_window), player
-        assert_rounded(row["team_pace_last_10"], _mean([g["pace"] for g in team_window]), 2, player)
-        assert_rounded(row["team_offensive_rating_last_10"],
-                       _mean([g["offensive_rating"] for g in team_window]), 2, player)
-        assert row["points_line"] == context[player]["current_points_line"], player
-        assert row["injury_status"] == context[player]["player_status"], player
-        assert row["primary_scoring_zone"] == zones[player]["primary_scoring_zone"], player
-    assert with_std > len(stored) / 2
-    assert any(r["games_in_sample"] > 20 for r in stored.values())
-    assert any(r["team_games_in_sample"] == 10 for r in stored.values())
+        assert_rounded(row["ts_pct_last_10"], _mean([g["ts_pct"] for g in last_10]), 3, player)
+        made = sum(g["fg_makes"] for g in last_10)
+        assert_rounded(row["assisted_rate_last_10"],
+                       _ratio(100 * sum(g["assisted_fg_makes"] for g in last_10), made), 2, f"{player} assisted")
+        team = context[player]["team_abbr"] if player in context else history[0]["team_abbr"]
+        window = team_games.get(team, [])[:10]
+        assert_rounded(row["team_pace_last_10"], _mean([g["pace"] for g in window]), 1, player)
+        assert_rounded(row["team_off_rating_last_10"], _mean([g["offensive_rating"] for g in window]), 2, player)
+        zone = zones.get(player)
+        assert row["shot_zone_data_available"] == (zone is not None), player
+        for column in ("primary_scoring_zone", "paint_rate_last_10", "three_pt_rate_last_10"):
+            assert row[column] == (zone[column] if zone else None), (player, column)
+        if player in context:
+            assert row["minutes_in_last_7_days"] == context[player]["minutes_in_last_7_days"], player
+    assert any(r["early_season_flag"] is False for r in stored.values())
 
 
-def test_player_composite_factors_match_a_recomputation(season):
+def test_player_composite_factors_match_the_platforms_rules(season):
     client = season.client
     target = CHECKED_DAY + dt.timedelta(days=1)
-    games = _played_games(client, target)
-    team_games = _team_games(client, "team_offense_game_summary", "team_abbr", target)
-    team_pace = {team: _mean([g["pace"] for g in rows[:10]]) for team, rows in team_games.items()}
-    league_pace = _mean(list(team_pace.values()))
-    players = _context(client, "upcoming_player_game_context", target, "player_lookup")
-    teams = _context(client, "upcoming_team_game_context", target, "team_abbr")
+    context = _context(client, "upcoming_player_game_context", target, "player_lookup")
     zones = _precompute(client, "player_shot_zone_analysis", CHECKED_DAY)
     defense = _precompute(client, "team_defense_zone_analysis", CHECKED_DAY)
     stored = _precompute(client, "player_composite_factors", CHECKED_DAY)
-    back_to_backs = 0
+    rested = tired = matched = 0
     for player, row in stored.items():
-        history = games.get(player, [])
-        days_rest = (target - history[0]["game_date"]).days if history else None
-        week = [g for g in history if g["game_date"] >= target - dt.timedelta(days=7)]
-        minutes = sum(g["minutes_played"] for g in week)
-        assert row["days_rest"] == days_rest, player
-        assert row["is_back_to_back"] == (days_rest == 1), player
-        back_to_backs += days_rest == 1
-        assert row["games_last_7_days"] == len(week), player
-        assert_rounded(row["minutes_last_7_days"], minutes, 2, player)
-        rest = {1: 40, 2: 20, 3: 10}.get(days_rest, 0)
-        fatigue = rest + 45 * min(minutes, 150) / 150 + 15 * min(len(week), 4) / 4
-        assert_rounded(row["fatigue_score"], fatigue, 1, f"{player} fatigue")
-        assert 0 <= row["fatigue_score"] <= 100
-
-        profile, opponent = zones[player], defense[row["opponent_team_abbr"]]
-        parts = [(profile[f"{z}_rate_last_20"], opponent[f"{z}_pct_vs_league"]) for z in ZONES]
-        known = all(a is not None and b is not None for a, b in parts)
-        mismatch = 100 * sum(a * b for a, b in parts) if known else None
-        assert_rounded(row["shot_zone_mismatch_score"], mismatch, 2, f"{player} mismatch")
-
-        assert_rounded(row["opponent_pace_last_10"], team_pace[row["opponent_team_abbr"]], 2, player)
-        assert_rounded(row["league_pace_last_10"], league_pace, 2, player)
-        assert_rounded(row["pace_score"], team_pace[row["opponent_team_abbr"]] - league_pace, 2, player)
-
-        context, team = players[player], teams[row["team_abbr"]]
-        assert row["opponent_team_abbr"] == context["opponent_team_abbr"]
-        assert_rounded(row["usage_rate_last_10"], _mean([g["usage_rate"] for g in history[:10]]), 2, player)
-        teammates_out = max(0, team["starters_out_count"] - (context["player_status"] == "out"))
-        assert row["teammates_out"] == teammates_out, player
-        assert row["usage_spike_score"] == min(100, 25 * teammates_out), player
-        assert row["team_spread"] == team["game_spread"]
-        implied = None if team["game_spread"] is None else team["game_total"] / 2 - team["game_spread"] / 2
-        assert_rounded(row["implied_team_total"], implied, 2, player)
-        expected_blowout = None if team["game_spread"] is None else abs(team["game_spread"]) >= 10
-        assert row["blowout_risk"] == expected_blowout, player
-    assert back_to_backs > 0, "no back-to-back in the sample: the rest rule went untested"
+        c = context[player]
+        fatigue = fatigue_of(c)
+        assert row["fatigue_score"] == fatigue, player
+        rested += fatigue == 100
+        tired += bool(c["back_to_back"])
+        if c["back_to_back"]:
+            assert row["fatigue_score"] <= 85, player  # a back-to-back costs 15 points of rest
+        zone, opponent = zones.get(player), defense.get(c["opponent_team_abbr"])
+        if zone and opponent:
+            name = {"mid_range": "mid_range", "perimeter": "three_pt"}.get(zone["primary_scoring_zone"], "paint")
+            rate = 50 if zone[f"{name}_rate_last_10"] is None else zone[f"{name}_rate_last_10"]
+            weighted = (opponent[f"{name}_defense_vs_league_avg"] or 0) * min(rate / 50, 1)
+            mismatch = max(-10, min(10, weighted * (1.2 if abs(weighted) > 5 else 1)))
+            matched += 1
+        else:
+            mismatch = 0.0
+        assert_rounded(row["shot_zone_mismatch_score"], mismatch, 1, f"{player} mismatch")
+        pace = max(-3, min(3, (c["pace_differential"] or 0) / 2))
+        assert_rounded(row["pace_score"], pace, 1, f"{player} pace")
+        base = 0.3 * (25 - (25 if c["avg_usage_rate_last_7_games"] is None else c["avg_usage_rate_last_7_games"]))
+        stars = c["star_teammates_out"] or 0
+        usage = max(-3, min(3, base * ((1.30 if stars >= 2 else 1.15 if stars == 1 else 1) if base > 0 else 1)))
+        assert_rounded(row["usage_spike_score"], usage, 1, f"{player} usage")
+        assert_rounded(row["total_composite_adjustment"], (fatigue - 100) / 20 + mismatch + pace + usage, 2, player)
+        assert -21 <= row["total_composite_adjustment"] <= 16
+        present = [c["days_rest"], c["projected_usage_rate"], c["pace_differential"], zone, opponent]
+        assert row["data_completeness_pct"] == 20 * sum(v is not None for v in present), player
+    print(f"\ncomposite factors: {len(stored)} players, {rested} fully rested, {tired} on a back-to-back, "
+          f"{matched} with both zone rows")
+    assert rested and tired and matched, "the sample must have rested, tired and matched players"
 
 
-def test_ml_feature_store_assembles_the_other_tables(season):
-    client = season.client
-    tables = {name: _precompute(client, name, CHECKED_DAY) for name in PLAYER_TABLES}
-    defense = _precompute(client, "team_defense_zone_analysis", CHECKED_DAY)
-    target = CHECKED_DAY + dt.timedelta(days=1)
-    context = _context(client, "upcoming_player_game_context", target, "player_lookup")
-    stored = tables["ml_feature_store"]
-    incomplete = 0
-    for player, row in stored.items():
-        source_rows = {name: rows[player] for name, rows in tables.items()}
-        source_rows["team_defense_zone_analysis"] = defense[row["opponent_team_abbr"]]
-        sources = {name: source_rows[table][column] for name, table, column in FEATURE_SOURCES_V1}
+def test_contract_columns_computed_on_a_game_day(season):
+    """Per table: contract columns, how many the DDL has, how many a generated game day fills.
 
-        assert row["feature_version"] == "v1"
-        assert row["feature_names"] == FEATURE_NAMES_V1
-        assert row["feature_count"] == len(FEATURE_NAMES_V1) == len(row["features"])
-        missing = [name for name in FEATURE_NAMES_V1 if sources[name] is None]
-        assert row["missing_features"] == missing, player
-        for name, value in zip(row["feature_names"], row["features"]):
-            expected = 0.0 if sources[name] is None else float(sources[name])
-            assert math.isclose(value, expected, abs_tol=1e-9), (player, name, value, expected)
-        present = len(FEATURE_NAMES_V1) - len(missing)
-        games = source_rows["player_daily_cache"]["games_in_sample"]
-        quality = 80 * present / len(FEATURE_NAMES_V1) + 20 * min(games, 10) / 10
-        assert_rounded(row["feature_quality_score"], quality, 1, player)
-        assert 0 <= row["feature_quality_score"] <= 100
-        assert row["points_line"] == context[player]["current_points_line"]
-        incomplete += bool(missing)
-    assert 0 < incomplete < len(stored), "expected both complete and incomplete feature rows"
+    A column counts as computed when some row holds a non-NULL value (an empty REPEATED column
+    is not NULL in BigQuery). Every column left NULL is one docs/compatibility.md explains.
+    """
+    from nba_pipeline_dev import compatibility, contracts
+
+    print(f"\nphase 4 contract columns on the analysis date {CHECKED_DAY + dt.timedelta(days=1)}")
+    for name in compatibility.PHASE4:
+        columns = compatibility.contract_columns(name)
+        contract = [c["name"] for c in contracts.contract(f"nba_precompute.{name}")["columns"]]
+        rows = fetch_processor_rows(season.client, name, CHECKED_DAY)
+        assert rows, name
+        left_null = {c.name for c in columns if all(r[c.name] is None for r in rows)}
+        computed = len(columns) - len(left_null)
+        print(f"  {name}: {len(rows)} rows, {len(contract)} contract columns, {len(columns)} present, "
+              f"{computed} computed ({100 * computed / len(contract):.0f}%), NULL: {sorted(left_null)}")
+        assert [c.name for c in columns] == contract, name
+        explained = set(compatibility.NULL_REASONS[name]) | set(compatibility.CONDITIONAL.get(name, {}))
+        assert left_null <= explained, f"{name}: NULL without a documented reason: {sorted(left_null - explained)}"
+        assert set(compatibility.NULL_REASONS[name]) <= left_null, name
 
 
 def test_rerun_gives_identical_rows(season):
@@ -545,6 +498,7 @@ def test_an_older_fence_changes_nothing_and_a_newer_one_replaces_the_date(season
     other_dates_before = _snapshot(client, CHECKED_DAY, exclude=())
 
     # The inputs change (a player drops off the slate), then a writer with an older lease runs.
+    # (The context decides the rows of the composite factors and the feature store.)
     dropped = sorted(_context(client, "upcoming_player_game_context", target, "player_lookup"))[0]
     query(
         client,
@@ -558,13 +512,14 @@ def test_an_older_fence_changes_nothing_and_a_newer_one_replaces_the_date(season
 
     # The holder of a newer lease replaces the date: the dropped player's rows go.
     _run_phase4(client, FENCED_DAY, fence=6, run_id="new-holder")
-    for name in PLAYER_TABLES:
+    for name in ("player_composite_factors", "ml_feature_store"):
         rows = fetch_processor_rows(client, name, FENCED_DAY)
         assert dropped not in {r["player_lookup"] for r in rows}, name
-        assert {r["_fence"] for r in rows} == {6}, name
+    for name in PLAYER_TABLES:
+        assert {r["_fence"] for r in fetch_processor_rows(client, name, FENCED_DAY)} == {6}, name
     after = _snapshot(client, FENCED_DAY)
     assert after["team_defense_zone_analysis"] == content_before["team_defense_zone_analysis"]
-    assert after["player_shot_zone_analysis"] != content_before["player_shot_zone_analysis"]
+    assert after["player_composite_factors"] != content_before["player_composite_factors"]
     assert _snapshot(client, CHECKED_DAY, exclude=()) == other_dates_before
 
 

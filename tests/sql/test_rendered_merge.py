@@ -21,7 +21,8 @@ from nba_pipeline.sql import sql_root
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 PLATFORM_NAMES = Settings(
     project="nba-props-platform", raw_dataset="nba_raw", analytics_dataset="nba_analytics",
-    precompute_dataset="nba_precompute", audit_dataset="nba_pipeline_audit",
+    precompute_dataset="nba_precompute", predictions_dataset="nba_predictions",
+    audit_dataset="nba_pipeline_audit",
 )
 REPO = Path(__file__).resolve().parents[2]
 # The fence predicates: the guard, the matched-row condition and the delete condition.

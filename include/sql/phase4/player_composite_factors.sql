@@ -1,106 +1,197 @@
--- Player composite factors for the game date A (business date + 1): for every player scheduled
--- on A, adjustment factors for that game. Reads player_shot_zone_analysis and
--- team_defense_zone_analysis of A, so it runs after both.
--- fatigue_score (0 fully rested .. 100 most fatigued) = rest + load + density, where
---   rest    = 40 on a back-to-back (days_rest 1), 20 with days_rest 2, 10 with 3, else 0
---             (also 0 before the player's first game of the season);
---   load    = 45 * LEAST(minutes in the 7 days before A, 150) / 150;
---   density = 15 * LEAST(games in the 7 days before A, 4) / 4.
--- shot_zone_mismatch_score = 100 * sum over paint, mid_range, three of
---   (player's share of attempts in the zone, last 20 games)
---   * (opponent's FG% allowed in the zone - league FG% in the zone, last 15 games):
---   percentage points of field goal percentage the matchup adds (+) or takes away (-).
--- pace_score = opponent's mean pace over its last 10 games - the mean of every team's
---   10-game mean pace this season (possessions per 48 minutes above the league).
--- usage_spike_score = 25 per teammate listed out on the latest injury report, capped at 100.
-WITH scheduled AS (
-  SELECT u.player_lookup, u.team_abbr, u.opponent_team_abbr, u.home_game AS is_home, t.season_year,
-    u.player_status AS injury_status
+-- Player composite factors for the game date A (business date + 1), as the platform's processor
+-- (calculation_version v1_4factors) defines them, for every player of A's context
+-- (upcoming_player_game_context). Reads player_shot_zone_analysis and team_defense_zone_analysis
+-- of A, so it runs after both. Nothing is written in the first 14 days after opening night.
+--   * fatigue_score, 0-100 integer, 100 = rested: 100, -15 on a back-to-back, else +5 with 3+
+--     days of rest; -10 with 4+ games in 7 days; -10 above 240 minutes in 7 days; -8 above 35
+--     minutes per game in 7 days; -12 with 2+ back-to-backs in 14 days, -5 with one; -10 at 35+,
+--     -5 at 30-34 years; clamped to 0..100. NULL inputs count as days_rest 1, 3 games, 200
+--     minutes, 30 per game, 0 back-to-backs, age 25. Its adjustment is (score - 100) / 20.
+--   * shot_zone_mismatch_score, -10..+10: the opponent's versus-league points of the player's
+--     primary zone (balanced or unknown: paint) times LEAST(zone rate / 50, 1), times 1.2 above
+--     5 in absolute value, clamped; 0 when either zone row is missing.
+--   * pace_score = pace_differential / 2 and usage_spike_score = 0.3 * (projected usage - usage
+--     of the last 7 days), NULL counting as 25 (times 1.15 / 1.30 with one / two or more star
+--     teammates out when positive), both clamped to -3..+3.
+--   * The four deferred factors are 0; total_composite_adjustment sums the fatigue adjustment and
+--     the unrounded scores, rounded to 2 decimals.
+WITH rules AS (
+  SELECT * FROM `${project}.${precompute_dataset}.stg_season_rules`(@target_date)
+),
+context AS (
+  SELECT u.*
   FROM `${project}.${analytics_dataset}.upcoming_player_game_context` u
-  JOIN `${project}.${analytics_dataset}.upcoming_team_game_context` t
-    ON t.game_date = @target_date AND t.team_abbr = u.team_abbr
   WHERE u.game_date = @target_date
 ),
-player_load AS (
-  SELECT p.player_lookup,
-    MAX(p.game_date) AS last_game_date,
-    COUNTIF(p.game_date >= DATE_SUB(@target_date, INTERVAL 7 DAY)) AS games_last_7_days,
-    SUM(IF(p.game_date >= DATE_SUB(@target_date, INTERVAL 7 DAY), p.minutes_played, 0))
-      AS minutes_last_7_days,
-    AVG(IF(p.recency <= 10, p.usage_rate, NULL)) AS usage_rate_avg_last_10
-  FROM (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY player_lookup ORDER BY game_date DESC) AS recency
-    FROM `${project}.${analytics_dataset}.player_game_summary`
-    WHERE game_date < @target_date AND minutes_played > 0
-  ) p
-  JOIN scheduled s ON s.player_lookup = p.player_lookup AND s.season_year = p.season_year
-  GROUP BY p.player_lookup
+team_context AS (
+  SELECT team_abbr, is_production_ready, processed_at, data_hash
+  FROM `${project}.${analytics_dataset}.upcoming_team_game_context`
+  WHERE game_date = @target_date
 ),
-team_recent AS (
-  SELECT team_abbr, pace
-  FROM `${project}.${analytics_dataset}.team_offense_game_summary`
-  WHERE game_date < @target_date
-    AND season_year IN (SELECT season_year FROM scheduled)
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY team_abbr ORDER BY game_date DESC) <= 10
-),
-team_pace AS (
-  SELECT team_abbr, AVG(pace) AS pace_last_10
-  FROM team_recent
-  GROUP BY team_abbr
-),
-league_pace AS (
-  SELECT AVG(pace_last_10) AS pace_last_10 FROM team_pace
-),
-factors AS (
-  SELECT s.player_lookup, s.season_year, s.team_abbr, s.opponent_team_abbr, s.is_home,
-    DATE_DIFF(@target_date, l.last_game_date, DAY) AS days_rest,
-    IFNULL(l.games_last_7_days, 0) AS games_last_7_days,
-    IFNULL(l.minutes_last_7_days, 0) AS minutes_last_7_days,
-    100 * (z.paint_rate_last_20 * d.paint_pct_vs_league
-           + z.mid_range_rate_last_20 * d.mid_range_pct_vs_league
-           + z.three_rate_last_20 * d.three_pct_vs_league) AS shot_zone_mismatch,
-    op.pace_last_10 AS opponent_pace,
-    lp.pace_last_10 AS league_pace,
-    l.usage_rate_avg_last_10,
-    GREATEST(0, IFNULL(c.starters_out_count, 0) - IF(s.injury_status = 'out', 1, 0)) AS teammates_out,
-    CAST(c.game_spread AS FLOAT64) AS team_spread, CAST(c.game_total AS FLOAT64) AS game_total,
-    -- The team's expected points: half the total, less half its spread.
-    ROUND(CAST(c.game_total AS FLOAT64) / 2 - CAST(c.game_spread AS FLOAT64) / 2, 2) AS implied_team_total
-  FROM scheduled s
-  CROSS JOIN league_pace lp
-  LEFT JOIN player_load l ON l.player_lookup = s.player_lookup
-  LEFT JOIN team_pace op ON op.team_abbr = s.opponent_team_abbr
-  LEFT JOIN `${project}.${analytics_dataset}.upcoming_team_game_context` c
-    ON c.game_date = @target_date AND c.team_abbr = s.team_abbr
+inputs AS (
+  SELECT
+    c.player_lookup, c.universal_player_id, c.game_id, c.team_abbr, c.opponent_team_abbr,
+    c.days_rest, c.back_to_back, c.games_in_last_7_days, c.minutes_in_last_7_days,
+    c.avg_minutes_per_game_last_7, c.back_to_backs_last_14_days, c.player_age, c.pace_differential,
+    c.projected_usage_rate, c.avg_usage_rate_last_7_games, c.star_teammates_out,
+    c.is_production_ready AS context_ready, c.processed_at AS context_last_updated,
+    c.data_hash AS context_hash,
+    t.is_production_ready AS team_context_ready, t.processed_at AS team_context_last_updated,
+    t.data_hash AS team_context_hash,
+    z.player_lookup IS NOT NULL AS has_shot_zone, z.primary_scoring_zone, z.is_production_ready AS shot_zone_ready,
+    z.processed_at AS shot_zone_last_updated, z.data_hash AS shot_zone_hash,
+    CASE z.primary_scoring_zone
+      WHEN 'mid_range' THEN z.mid_range_rate_last_10
+      WHEN 'perimeter' THEN z.three_pt_rate_last_10
+      ELSE z.paint_rate_last_10
+    END AS zone_rate,
+    d.team_abbr IS NOT NULL AS has_defense, d.weakest_zone AS opponent_weakest_zone,
+    d.is_production_ready AS defense_ready, d.processed_at AS defense_last_updated, d.data_hash AS defense_hash,
+    CASE z.primary_scoring_zone
+      WHEN 'mid_range' THEN d.mid_range_defense_vs_league_avg
+      WHEN 'perimeter' THEN d.three_pt_defense_vs_league_avg
+      ELSE d.paint_defense_vs_league_avg
+    END AS defense_vs_league,
+    r.days_since_opening, r.season_boundary_detected
+  FROM context c
+  CROSS JOIN rules r
+  LEFT JOIN team_context t ON t.team_abbr = c.team_abbr
   LEFT JOIN `${project}.${precompute_dataset}.player_shot_zone_analysis` z
-    ON z.analysis_date = @target_date AND z.player_lookup = s.player_lookup
+    ON z.analysis_date = @target_date AND z.player_lookup = c.player_lookup
   LEFT JOIN `${project}.${precompute_dataset}.team_defense_zone_analysis` d
-    ON d.analysis_date = @target_date AND d.team_abbr = s.opponent_team_abbr
+    ON d.analysis_date = @target_date AND d.team_abbr = c.opponent_team_abbr
+  WHERE NOT r.bootstrap_skip
+),
+fatigue AS (
+  SELECT *,
+    GREATEST(0, LEAST(100, 100
+      + CASE WHEN IFNULL(back_to_back, FALSE) THEN -15 WHEN IFNULL(days_rest, 1) >= 3 THEN 5 ELSE 0 END
+      + IF(IFNULL(games_in_last_7_days, 3) >= 4, -10, 0)
+      + IF(IFNULL(minutes_in_last_7_days, 200) > 240, -10, 0)
+      + IF(IFNULL(avg_minutes_per_game_last_7, 30) > 35, -8, 0)
+      + CASE WHEN IFNULL(back_to_backs_last_14_days, 0) >= 2 THEN -12
+             WHEN IFNULL(back_to_backs_last_14_days, 0) = 1 THEN -5 ELSE 0 END
+      + CASE WHEN IFNULL(player_age, 25) >= 35 THEN -10 WHEN IFNULL(player_age, 25) >= 30 THEN -5 ELSE 0 END
+    )) AS fatigue,
+    IFNULL(defense_vs_league, 0) * LEAST(IFNULL(zone_rate, 50) / 50, 1) AS weighted_mismatch,
+    IFNULL(projected_usage_rate, 25.0) - IFNULL(avg_usage_rate_last_7_games, 25.0) AS usage_difference
+  FROM inputs
+),
+scores AS (
+  SELECT *,
+    (fatigue - 100) / 20 AS fatigue_adjustment,
+    IF(has_shot_zone AND has_defense,
+       GREATEST(-10, LEAST(10, weighted_mismatch * IF(ABS(weighted_mismatch) > 5, 1.2, 1))), 0) AS mismatch,
+    GREATEST(-3, LEAST(3, IFNULL(pace_differential, 0) / 2)) AS pace,
+    IF(IFNULL(avg_usage_rate_last_7_games, 25.0) = 0, 0,
+       GREATEST(-3, LEAST(3, 0.3 * usage_difference
+         * IF(0.3 * usage_difference > 0,
+              CASE WHEN IFNULL(star_teammates_out, 0) >= 2 THEN 1.30
+                   WHEN IFNULL(star_teammates_out, 0) = 1 THEN 1.15 ELSE 1 END, 1)))) AS usage
+  FROM fatigue
+),
+assessed AS (
+  SELECT *,
+    fatigue_adjustment + mismatch + pace + usage AS total,
+    ARRAY_CONCAT(
+      IF(days_rest IS NULL, ['days_rest'], []),
+      IF(projected_usage_rate IS NULL, ['projected_usage_rate'], []),
+      IF(pace_differential IS NULL, ['pace_differential'], []),
+      IF(has_shot_zone, [], ['player_shot_zone']),
+      IF(has_defense, [], ['team_defense_zone'])) AS missing,
+    ARRAY_CONCAT(
+      IF(fatigue < 50, ['EXTREME_FATIGUE: Player showing severe fatigue'], []),
+      IF(ABS(mismatch) > 8, ['EXTREME_MATCHUP: Unusual zone mismatch'], []),
+      IF(ABS(fatigue_adjustment + mismatch + pace + usage) > 12,
+         ['EXTREME_ADJUSTMENT: Very large composite adjustment'], [])) AS warnings,
+    IFNULL(context_ready, FALSE) AND IFNULL(team_context_ready, FALSE) AND IFNULL(shot_zone_ready, FALSE)
+      AND IFNULL(defense_ready, FALSE) AS all_ready
+  FROM scores
 )
 SELECT
-  @target_date AS game_date,
   player_lookup,
-  season_year,
-  team_abbr,
-  opponent_team_abbr,
-  is_home,
-  days_rest,
-  IFNULL(days_rest = 1, FALSE) AS is_back_to_back,
-  games_last_7_days,
-  ROUND(minutes_last_7_days, 2) AS minutes_last_7_days,
-  ROUND(
-    CASE WHEN days_rest = 1 THEN 40 WHEN days_rest = 2 THEN 20 WHEN days_rest = 3 THEN 10 ELSE 0 END
-    + 45 * LEAST(minutes_last_7_days, 150) / 150
-    + 15 * LEAST(games_last_7_days, 4) / 4, 1) AS fatigue_score,
-  ROUND(shot_zone_mismatch, 2) AS shot_zone_mismatch_score,
-  ROUND(opponent_pace, 2) AS opponent_pace_last_10,
-  ROUND(league_pace, 2) AS league_pace_last_10,
-  ROUND(opponent_pace - league_pace, 2) AS pace_score,
-  ROUND(usage_rate_avg_last_10, 2) AS usage_rate_last_10,
-  teammates_out,
-  CAST(LEAST(100, 25 * teammates_out) AS FLOAT64) AS usage_spike_score,
-  team_spread,
-  game_total,
-  implied_team_total,
-  ABS(team_spread) >= 10 AS blowout_risk
-FROM factors
+  universal_player_id,
+  @target_date AS game_date,
+  game_id,
+  @target_date AS analysis_date,
+  fatigue AS fatigue_score,
+  ROUND(mismatch, 1) AS shot_zone_mismatch_score,
+  ROUND(pace, 1) AS pace_score,
+  ROUND(usage, 1) AS usage_spike_score,
+  0.0 AS referee_favorability_score,
+  0.0 AS look_ahead_pressure_score,
+  0.0 AS travel_impact_score,
+  0.0 AS opponent_strength_score,
+  ROUND(total, 2) AS total_composite_adjustment,
+  TO_JSON_STRING(STRUCT(
+    IFNULL(days_rest, 0) AS days_rest, IFNULL(back_to_back, FALSE) AS back_to_back,
+    IFNULL(games_in_last_7_days, 0) AS games_last_7, IFNULL(minutes_in_last_7_days, 0) AS minutes_last_7,
+    IFNULL(avg_minutes_per_game_last_7, 0) AS avg_minutes_pg_last_7,
+    IFNULL(back_to_backs_last_14_days, 0) AS back_to_backs_last_14, IFNULL(player_age, 25) AS player_age,
+    fatigue AS final_score, fatigue_adjustment AS adjustment)) AS fatigue_context_json,
+  IF(has_shot_zone AND has_defense,
+     TO_JSON_STRING(STRUCT(
+       IFNULL(primary_scoring_zone, 'unknown') AS player_primary_zone, IFNULL(zone_rate, 0) AS primary_zone_frequency,
+       IFNULL(opponent_weakest_zone, 'unknown') AS opponent_weak_zone,
+       IFNULL(defense_vs_league, 0) AS opponent_defense_vs_league,
+       CASE WHEN mismatch > 2 THEN 'favorable' WHEN mismatch < -2 THEN 'unfavorable' ELSE 'neutral' END AS mismatch_type,
+       ROUND(mismatch, 1) AS final_score)),
+     '{"missing_data":true}') AS shot_zone_context_json,
+  TO_JSON_STRING(STRUCT(
+    IFNULL(pace_differential, 0) AS pace_differential,
+    CASE WHEN pace_differential > 2 THEN 'fast' WHEN pace_differential < -2 THEN 'slow' ELSE 'normal' END AS pace_environment,
+    100.0 AS league_avg_pace, ROUND(pace, 1) AS final_score)) AS pace_context_json,
+  TO_JSON_STRING(STRUCT(
+    IFNULL(projected_usage_rate, 25.0) AS projected_usage_rate,
+    IFNULL(avg_usage_rate_last_7_games, 25.0) AS avg_usage_last_7, usage_difference,
+    IFNULL(star_teammates_out, 0) AS star_teammates_out, ROUND(usage, 1) AS final_score)) AS usage_context_json,
+  'v1_4factors' AS calculation_version,
+  20.0 * (5 - ARRAY_LENGTH(missing)) AS data_completeness_pct,
+  IF(ARRAY_LENGTH(missing) = 0, NULL, ARRAY_TO_STRING(missing, ', ')) AS missing_data_fields,
+  ARRAY_LENGTH(warnings) > 0 AS has_warnings,
+  IF(ARRAY_LENGTH(warnings) = 0, NULL, ARRAY_TO_STRING(warnings, '; ')) AS warning_details,
+  context_last_updated AS source_player_context_last_updated,
+  1 AS source_player_context_rows_found,
+  100.0 AS source_player_context_completeness_pct,
+  team_context_last_updated AS source_team_context_last_updated,
+  IF(team_context_last_updated IS NULL, 0, 1) AS source_team_context_rows_found,
+  IF(team_context_last_updated IS NULL, 0.0, 100.0) AS source_team_context_completeness_pct,
+  shot_zone_last_updated AS source_player_shot_last_updated,
+  IF(has_shot_zone, 1, 0) AS source_player_shot_rows_found,
+  IF(has_shot_zone, 100.0, 0.0) AS source_player_shot_completeness_pct,
+  defense_last_updated AS source_team_defense_last_updated,
+  IF(has_defense, 1, 0) AS source_team_defense_rows_found,
+  IF(has_defense, 100.0, 0.0) AS source_team_defense_completeness_pct,
+  context_hash AS source_player_context_hash,
+  team_context_hash AS source_team_context_hash,
+  shot_zone_hash AS source_player_shot_hash,
+  defense_hash AS source_team_defense_hash,
+  FALSE AS early_season_flag,
+  CAST(NULL AS STRING) AS insufficient_data_reason,
+  10 AS expected_games_count,
+  10 AS actual_games_count,
+  100.0 AS completeness_percentage,
+  0 AS missing_games_count,
+  all_ready AS is_production_ready,
+  ARRAY_CONCAT(
+    IF(IFNULL(shot_zone_ready, FALSE), [], ['upstream_player_shot_zone_incomplete']),
+    IF(IFNULL(defense_ready, FALSE), [], ['upstream_team_defense_zone_incomplete']),
+    IF(IFNULL(context_ready, FALSE), [], ['upstream_player_context_incomplete']),
+    IF(IFNULL(team_context_ready, FALSE), [], ['upstream_team_context_incomplete'])) AS data_quality_issues,
+  IFNULL(shot_zone_ready, FALSE) AS upstream_player_shot_ready,
+  IFNULL(defense_ready, FALSE) AS upstream_team_defense_ready,
+  IFNULL(context_ready, FALSE) AS upstream_player_context_ready,
+  IFNULL(team_context_ready, FALSE) AS upstream_team_context_ready,
+  all_ready AS all_upstreams_ready,
+  CAST(NULL AS TIMESTAMP) AS last_reprocess_attempt_at,
+  0 AS reprocess_attempt_count,
+  FALSE AS circuit_breaker_active,
+  CAST(NULL AS TIMESTAMP) AS circuit_breaker_until,
+  FALSE AS manual_override_required,
+  season_boundary_detected,
+  days_since_opening < 30 AS backfill_bootstrap_mode,
+  'processed_successfully' AS processing_decision_reason,
+  IF(all_ready, 1.0, 0.0) AS quality_score,
+  1.0 AS window_completeness,
+  CAST(NULL AS FLOAT64) AS upstream_quality_min
+FROM assessed

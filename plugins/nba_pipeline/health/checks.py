@@ -93,7 +93,7 @@ def check_completion(window: HealthWindow) -> list[Issue]:
                 ))
             for processor in processors.phase(phase):
                 rows = window.rows(processor, day)
-                entry = entries.get(processor.name)
+                entry = entries.get(processor.completion_key)
                 target = processor.target_date(day).isoformat()
                 if rows > 0 and entry is None:
                     issues.append(Issue(
@@ -240,7 +240,7 @@ def check_locks(window: HealthWindow) -> list[Issue]:
 
 
 def phase_complete(phase: int, entries: dict) -> bool:
-    return all(p.name in entries for p in processors.phase(phase))
+    return all(p.completion_key in entries for p in processors.phase(phase))
 
 
 def day_progress(entries3: dict, entries4: dict, *, has_work: bool) -> str | None:
@@ -275,7 +275,7 @@ def check_half_done(window: HealthWindow) -> list[Issue]:
         if state is None:
             continue
         missing = [p.name for p in processors.PROCESSORS
-                   if p.name not in (entries3 if p.phase == 3 else entries4)]
+                   if p.completion_key not in (entries3 if p.phase == 3 else entries4)]
         issues.append(Issue(
             HALF_DONE, state, f"{day}: {messages[state]}; missing: {', '.join(missing)}",
             day.isoformat(), details={"missing": missing},

@@ -105,27 +105,27 @@ def _desired(window: HealthWindow, phase: int, day: dt.date) -> tuple[dict[str, 
         # Distinct keys, not rows: duplicated rows are the health check's business, and a
         # count inflated by them would hide what the processor really wrote.
         rows = window.counts(processor, day).distinct_keys
-        entry = current.get(processor.name)
+        entry = current.get(processor.completion_key)
         if rows > 0:
             if entry is not None and _entry_matches(entry, rows):
-                desired[processor.name] = entry
+                desired[processor.completion_key] = entry
                 continue
-            desired[processor.name] = {
+            desired[processor.completion_key] = {
                 "status": "success",
                 "record_count": rows,
                 "execution_id": (entry or {}).get("execution_id") or RECONCILE_EXECUTION_ID,
             }
             if entry is None:
-                reasons.append(f"add {processor.name} ({rows} rows in the warehouse)")
+                reasons.append(f"add {processor.completion_key} ({rows} rows in the warehouse)")
             else:
-                reasons.append(f"set {processor.name} record_count {entry.get('record_count')} -> {rows}")
+                reasons.append(f"set {processor.completion_key} record_count {entry.get('record_count')} -> {rows}")
         elif entry is not None:
             if int(entry.get("record_count") or 0) == 0:
-                desired[processor.name] = entry  # a recorded day without rows
+                desired[processor.completion_key] = entry  # a recorded day without rows
             else:
-                reasons.append(f"drop {processor.name} (records {entry.get('record_count')} rows, "
+                reasons.append(f"drop {processor.completion_key} (records {entry.get('record_count')} rows, "
                                "the warehouse has none)")
-    unknown = sorted(set(current) - {p.name for p in processors.phase(phase)})
+    unknown = sorted(set(current) - {p.completion_key for p in processors.phase(phase)})
     reasons += [f"drop unknown entry {name}" for name in unknown]
     return desired, reasons
 
@@ -145,7 +145,7 @@ def plan_reconcile(window: HealthWindow) -> ReconcilePlan:
             if phase == 3 and (document or {}).get(TRIGGERED) is not True:
                 phase4_ran = bool(window.entries(4, day)) or any(
                     window.rows(p, day) for p in processors.phase(4))
-                if phase4_ran and all(p.name in entries for p in processors.phase(3)):
+                if phase4_ran and all(p.completion_key in entries for p in processors.phase(3)):
                     triggered = True
                     reasons.append("set _triggered (phase 3 complete and phase 4 ran)")
             if reasons:
@@ -154,7 +154,7 @@ def plan_reconcile(window: HealthWindow) -> ReconcilePlan:
         state = day_progress(desired[3], desired[4], has_work=window.has_work(day))
         if state is not None:
             plan.reruns.append(day)
-            missing = [p.name for p in processors.PROCESSORS if p.name not in desired[p.phase]]
+            missing = [p.name for p in processors.PROCESSORS if p.completion_key not in desired[p.phase]]
             plan.rerun_reasons[day.isoformat()] = f"{state}: {', '.join(missing)}"
     return plan
 

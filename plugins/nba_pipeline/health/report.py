@@ -44,7 +44,7 @@ def build_grid(window: HealthWindow, issues: Sequence[Issue]) -> dict[str, dict[
         for processor in processors.PROCESSORS:
             target = processor.target_date(day)
             idle = not window.games_on(target) and window.rows(processor, day) == 0
-            recorded = processor.name in entries[processor.phase]
+            recorded = processor.completion_key in entries[processor.phase]
             cells[processor.name] = "no_games" if idle else ("done" if recorded else "missing")
         grid[day.isoformat()] = cells
     rank = {state: index for index, state in enumerate(STATES)}

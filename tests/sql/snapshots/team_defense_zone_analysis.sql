@@ -1,4 +1,4 @@
--- team_defense_zone_analysis: Shot-zone percentages each team allowed over its last 15 games.
+-- team_defense_zone_analysis: Shot-zone FG% each team allowed over its last 15 games, against the league.
 -- The fenced, idempotent MERGE every processor runs, rendered by nba_pipeline.merge from this
 -- template, the fence guard (templates/fence_guard.sql), the processor's source SELECT
 -- (phase4/team_defense_zone_analysis.sql) and the table's DDL (schema/precompute/team_defense_zone_analysis.sql).
@@ -14,137 +14,231 @@
 MERGE `nba-props-platform.nba_precompute.team_defense_zone_analysis` AS T
 USING (
   SELECT
-    typed.*
+    typed.*,
+    SUBSTR(TO_HEX(SHA256(ARRAY_TO_STRING([
+      CONCAT('analysis_date:', IFNULL(CAST(typed.analysis_date AS STRING), 'NULL')),
+      CONCAT('calculation_notes:', IFNULL(TRIM(typed.calculation_notes), 'NULL')),
+      CONCAT('data_quality_tier:', IFNULL(TRIM(typed.data_quality_tier), 'NULL')),
+      CONCAT('defensive_rating_last_15:', IFNULL(REGEXP_REPLACE(FORMAT('%.2f', ROUND(typed.defensive_rating_last_15, 2)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('games_in_sample:', IFNULL(CAST(typed.games_in_sample AS STRING), 'NULL')),
+      CONCAT('mid_range_attempts_allowed_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.mid_range_attempts_allowed_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('mid_range_blocks_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.mid_range_blocks_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('mid_range_defense_vs_league_avg:', IFNULL(REGEXP_REPLACE(FORMAT('%.2f', ROUND(typed.mid_range_defense_vs_league_avg, 2)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('mid_range_pct_allowed_last_15:', IFNULL(REGEXP_REPLACE(FORMAT('%.3f', ROUND(typed.mid_range_pct_allowed_last_15, 3)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('opponent_pace:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.opponent_pace, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('opponent_points_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.opponent_points_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('paint_attempts_allowed_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.paint_attempts_allowed_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('paint_blocks_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.paint_blocks_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('paint_defense_vs_league_avg:', IFNULL(REGEXP_REPLACE(FORMAT('%.2f', ROUND(typed.paint_defense_vs_league_avg, 2)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('paint_pct_allowed_last_15:', IFNULL(REGEXP_REPLACE(FORMAT('%.3f', ROUND(typed.paint_pct_allowed_last_15, 3)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('paint_points_allowed_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.paint_points_allowed_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('strongest_zone:', IFNULL(TRIM(typed.strongest_zone), 'NULL')),
+      CONCAT('team_abbr:', IFNULL(TRIM(typed.team_abbr), 'NULL')),
+      CONCAT('three_pt_attempts_allowed_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.three_pt_attempts_allowed_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('three_pt_blocks_per_game:', IFNULL(REGEXP_REPLACE(FORMAT('%.1f', ROUND(typed.three_pt_blocks_per_game, 1)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('three_pt_defense_vs_league_avg:', IFNULL(REGEXP_REPLACE(FORMAT('%.2f', ROUND(typed.three_pt_defense_vs_league_avg, 2)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('three_pt_pct_allowed_last_15:', IFNULL(REGEXP_REPLACE(FORMAT('%.3f', ROUND(typed.three_pt_pct_allowed_last_15, 3)), r'(\.\d+?)0+$', r'\1'), 'NULL')),
+      CONCAT('weakest_zone:', IFNULL(TRIM(typed.weakest_zone), 'NULL'))
+    ], '|'))), 1, 16) AS data_hash
   FROM (
     SELECT
-      source.*,
+      source.* REPLACE (
+        CAST(source.paint_pct_allowed_last_15 AS NUMERIC(5, 3)) AS paint_pct_allowed_last_15,
+        CAST(source.paint_attempts_allowed_per_game AS NUMERIC(5, 1)) AS paint_attempts_allowed_per_game,
+        CAST(source.paint_points_allowed_per_game AS NUMERIC(5, 1)) AS paint_points_allowed_per_game,
+        CAST(source.paint_blocks_per_game AS NUMERIC(4, 1)) AS paint_blocks_per_game,
+        CAST(source.paint_defense_vs_league_avg AS NUMERIC(5, 2)) AS paint_defense_vs_league_avg,
+        CAST(source.mid_range_pct_allowed_last_15 AS NUMERIC(5, 3)) AS mid_range_pct_allowed_last_15,
+        CAST(source.mid_range_attempts_allowed_per_game AS NUMERIC(5, 1)) AS mid_range_attempts_allowed_per_game,
+        CAST(source.mid_range_blocks_per_game AS NUMERIC(4, 1)) AS mid_range_blocks_per_game,
+        CAST(source.mid_range_defense_vs_league_avg AS NUMERIC(5, 2)) AS mid_range_defense_vs_league_avg,
+        CAST(source.three_pt_pct_allowed_last_15 AS NUMERIC(5, 3)) AS three_pt_pct_allowed_last_15,
+        CAST(source.three_pt_attempts_allowed_per_game AS NUMERIC(5, 1)) AS three_pt_attempts_allowed_per_game,
+        CAST(source.three_pt_blocks_per_game AS NUMERIC(4, 1)) AS three_pt_blocks_per_game,
+        CAST(source.three_pt_defense_vs_league_avg AS NUMERIC(5, 2)) AS three_pt_defense_vs_league_avg,
+        CAST(source.defensive_rating_last_15 AS NUMERIC(6, 2)) AS defensive_rating_last_15,
+        CAST(source.opponent_points_per_game AS NUMERIC(5, 1)) AS opponent_points_per_game,
+        CAST(source.opponent_pace AS NUMERIC(5, 1)) AS opponent_pace,
+        CAST(source.source_team_defense_completeness_pct AS NUMERIC(5, 2)) AS source_team_defense_completeness_pct
+      ),
+      CURRENT_TIMESTAMP() AS processed_at,
+      CURRENT_TIMESTAMP() AS created_at,
+      CASE WHEN STARTS_WITH(@run_id, 'scheduled__') THEN 'daily' WHEN STARTS_WITH(@run_id, 'backfill__') THEN 'backfill' ELSE 'manual' END AS processing_context,
       @fence AS _fence,
-      @run_id AS _run_id,
-      CURRENT_TIMESTAMP() AS processed_at
+      @run_id AS _run_id
     FROM (
-      -- Team defense zone analysis for the analysis date A (business date + 1): for every team scheduled
-      -- on A, what its opponents shot by zone over the team's last 15 games of the season before A.
-      -- League percentages pool the windows of every team of the season (not only those playing on A),
-      -- so each team is compared with samples of the same kind.
-      WITH scheduled AS (
-        SELECT team_abbr, season_year
+      -- Team defense zone analysis for the analysis date A (business date + 1), as the platform's
+      -- processor defines it: for every team with enough games, what its opponents shot by zone over
+      -- the team's last 15 games of the season before A, against the league.
+      --   * Sample: the last 15 team_defense_game_summary games before A, on or after October 1 of the
+      --     season (the platform's season boundary).
+      --   * Gating: a team needs 15 games or gets no row; while A is at most 21 days after October 1
+      --     the requirement is LEAST(5 + days / 3, 14) (early_season_flag). Nothing is written in the
+      --     first 14 days after opening night (the first regular-season game of the schedule,
+      --     October 22 when the schedule has none).
+      --   * *_pct_allowed_last_15 are fractions from summed makes / attempts; *_defense_vs_league_avg
+      --     are percentage points: (team fraction - league fraction) * 100, positive = weaker defense.
+      --   * League fractions: every team with 10+ games in A - 30 .. A - 1 (the platform's window
+      --     also includes A itself; only earlier games are used here), the unweighted mean of the
+      --     teams' fractions; fewer than 10 teams: 0.580 paint, 0.410 mid-range, 0.355 three.
+      --   * Zones are paint, mid_range and perimeter (threes); strongest = lowest versus league,
+      --     weakest = highest, ties to the zone listed first.
+      WITH rules AS (
+        SELECT *,
+          IF(days_since_boundary <= 21, LEAST(5 + DIV(days_since_boundary, 3), 14), 15) AS min_games,
+          days_since_boundary < 30 AS bootstrap_mode
+        FROM `nba-props-platform.nba_precompute.stg_season_rules`(@target_date)
+      ),
+      -- Rows only for a date with games (the platform's processors run on game days).
+      slate AS (
+        SELECT COUNT(*) > 0 AS has_games
         FROM `nba-props-platform.nba_analytics.upcoming_team_game_context`
         WHERE game_date = @target_date
       ),
-      recent_games AS (
-        SELECT d.defending_team_abbr AS team_abbr, d.game_date, d.game_id, d.opponent_team_abbr,
-          d.points_allowed, o.possessions AS opponent_possessions
+      defense AS (
+        SELECT d.*
         FROM `nba-props-platform.nba_analytics.team_defense_game_summary` d
-        -- The opponent's possessions are its offense line's.
-        LEFT JOIN (
-          SELECT game_date, team_abbr, possessions
-          FROM `nba-props-platform.nba_analytics.team_offense_game_summary`
-          WHERE game_date BETWEEN DATE_SUB(@target_date, INTERVAL 366 DAY) AND DATE_SUB(@target_date, INTERVAL 1 DAY)
-        ) o ON o.game_date = d.game_date AND o.team_abbr = d.opponent_team_abbr
-        WHERE d.game_date < @target_date
-          AND d.season_year IN (SELECT season_year FROM scheduled)
-        QUALIFY ROW_NUMBER() OVER (PARTITION BY d.defending_team_abbr ORDER BY d.game_date DESC) <= 15
+        CROSS JOIN rules r
+        WHERE d.game_date < @target_date AND d.game_date >= r.season_boundary
+          AND d.game_date >= DATE_SUB(@target_date, INTERVAL 366 DAY)
       ),
-      shots AS (
-        SELECT game_id, team_abbr, shot_zone, shot_made
-        FROM `nba-props-platform.nba_analytics.stg_shot_events`(
-          DATE_SUB(@target_date, INTERVAL 366 DAY), DATE_SUB(@target_date, INTERVAL 1 DAY))
-        WHERE game_date >= (SELECT MIN(game_date) FROM recent_games)
+      sample AS (
+        SELECT *
+        FROM defense
+        QUALIFY ROW_NUMBER() OVER (PARTITION BY defending_team_abbr ORDER BY game_date DESC) <= 15
       ),
-      zone_totals AS (
-        SELECT g.team_abbr,
-          COUNT(*) AS attempts,
-          COUNTIF(s.shot_zone = 'paint') AS paint_attempts,
-          COUNTIF(s.shot_zone = 'paint' AND s.shot_made) AS paint_makes,
-          COUNTIF(s.shot_zone = 'mid_range') AS mid_range_attempts,
-          COUNTIF(s.shot_zone = 'mid_range' AND s.shot_made) AS mid_range_makes,
-          COUNTIF(s.shot_zone = 'three') AS three_attempts,
-          COUNTIF(s.shot_zone = 'three' AND s.shot_made) AS three_makes
-        FROM recent_games g
-        JOIN shots s ON s.game_id = g.game_id AND s.team_abbr = g.opponent_team_abbr
-        GROUP BY g.team_abbr
+      team_totals AS (
+        SELECT
+          defending_team_abbr AS team_abbr,
+          COUNT(*) AS games,
+          SUM(opp_paint_makes) AS paint_makes, SUM(opp_paint_attempts) AS paint_attempts,
+          SUM(opp_mid_range_makes) AS mid_range_makes, SUM(opp_mid_range_attempts) AS mid_range_attempts,
+          SUM(opp_three_pt_makes) AS three_makes, SUM(opp_three_pt_attempts) AS three_attempts,
+          SUM(points_in_paint_allowed) AS paint_points,
+          AVG(defensive_rating) AS defensive_rating,
+          AVG(opponent_pace) AS opponent_pace,
+          SUM(points_allowed) AS points_allowed,
+          MAX(processed_at) AS last_updated,
+          ARRAY_AGG(data_hash ORDER BY data_hash IS NULL, processed_at DESC, data_hash LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
+        FROM sample
+        GROUP BY defending_team_abbr
+      ),
+      league_teams AS (
+        SELECT
+          SAFE_DIVIDE(SUM(opp_paint_makes), SUM(opp_paint_attempts)) AS paint,
+          SAFE_DIVIDE(SUM(opp_mid_range_makes), SUM(opp_mid_range_attempts)) AS mid_range,
+          SAFE_DIVIDE(SUM(opp_three_pt_makes), SUM(opp_three_pt_attempts)) AS three
+        FROM defense
+        WHERE game_date >= DATE_SUB(@target_date, INTERVAL 30 DAY)
+        GROUP BY defending_team_abbr
+        HAVING COUNT(*) >= 10
       ),
       league AS (
         SELECT
-          SAFE_DIVIDE(SUM(paint_makes), SUM(paint_attempts)) AS paint_pct,
-          SAFE_DIVIDE(SUM(mid_range_makes), SUM(mid_range_attempts)) AS mid_range_pct,
-          SAFE_DIVIDE(SUM(three_makes), SUM(three_attempts)) AS three_pct
-        FROM zone_totals
+          IF(COUNT(*) >= 10, AVG(paint), 0.580) AS paint,
+          IF(COUNT(*) >= 10, AVG(mid_range), 0.410) AS mid_range,
+          IF(COUNT(*) >= 10, AVG(three), 0.355) AS three
+        FROM league_teams
+        WHERE paint IS NOT NULL AND mid_range IS NOT NULL AND three IS NOT NULL
       ),
-      game_totals AS (
-        SELECT team_abbr,
-          COUNT(*) AS games_in_sample,
-          MIN(game_date) AS first_game_date,
-          MAX(game_date) AS last_game_date,
-          -- Pooled over the games whose opponent possessions are known (an all-zero row has none).
-          100 * SAFE_DIVIDE(SUM(IF(opponent_possessions > 0, points_allowed, NULL)),
-                            SUM(IF(opponent_possessions > 0, opponent_possessions, NULL))) AS defensive_rating,
-          AVG(points_allowed) AS points_allowed_avg
-        FROM recent_games
+      -- The final games the schedule has for each team in the sample's span (at most 15).
+      expected AS (
+        SELECT team_abbr, LEAST(COUNT(DISTINCT game_id), 15) AS games
+        FROM `nba-props-platform.nba_analytics.stg_game_teams`(
+          DATE_SUB(@target_date, INTERVAL 366 DAY), DATE_SUB(@target_date, INTERVAL 1 DAY))
+        WHERE game_status = 3 AND game_date >= (SELECT season_boundary FROM rules)
         GROUP BY team_abbr
       ),
-      team_zones AS (
-        SELECT s.team_abbr, s.season_year,
-          IFNULL(g.games_in_sample, 0) AS games_in_sample,
-          g.first_game_date, g.last_game_date, g.defensive_rating, g.points_allowed_avg,
-          IFNULL(z.attempts, 0) AS attempts,
-          SAFE_DIVIDE(z.paint_attempts, z.attempts) AS paint_rate,
-          SAFE_DIVIDE(z.mid_range_attempts, z.attempts) AS mid_range_rate,
-          SAFE_DIVIDE(z.three_attempts, z.attempts) AS three_rate,
-          SAFE_DIVIDE(z.paint_makes, z.paint_attempts) AS paint_pct,
-          SAFE_DIVIDE(z.mid_range_makes, z.mid_range_attempts) AS mid_range_pct,
-          SAFE_DIVIDE(z.three_makes, z.three_attempts) AS three_pct,
-          SAFE_DIVIDE(z.paint_makes, z.paint_attempts) - l.paint_pct AS paint_vs_league,
-          SAFE_DIVIDE(z.mid_range_makes, z.mid_range_attempts) - l.mid_range_pct AS mid_range_vs_league,
-          SAFE_DIVIDE(z.three_makes, z.three_attempts) - l.three_pct AS three_vs_league,
-          l.paint_pct AS league_paint_pct, l.mid_range_pct AS league_mid_range_pct,
-          l.three_pct AS league_three_pct
-        FROM scheduled s
+      zones AS (
+        SELECT
+          t.*,
+          r.min_games, r.bootstrap_mode, r.season_boundary_detected,
+          SAFE_DIVIDE(t.paint_makes, t.paint_attempts) AS paint_pct,
+          SAFE_DIVIDE(t.mid_range_makes, t.mid_range_attempts) AS mid_range_pct,
+          SAFE_DIVIDE(t.three_makes, t.three_attempts) AS three_pct,
+          (SAFE_DIVIDE(t.paint_makes, t.paint_attempts) - l.paint) * 100 AS paint_vs_league,
+          (SAFE_DIVIDE(t.mid_range_makes, t.mid_range_attempts) - l.mid_range) * 100 AS mid_range_vs_league,
+          (SAFE_DIVIDE(t.three_makes, t.three_attempts) - l.three) * 100 AS three_vs_league,
+          GREATEST(IFNULL(e.games, 0), t.games) AS expected_games
+        FROM team_totals t
+        CROSS JOIN rules r
         CROSS JOIN league l
-        LEFT JOIN game_totals g ON g.team_abbr = s.team_abbr
-        LEFT JOIN zone_totals z ON z.team_abbr = s.team_abbr
+        LEFT JOIN expected e ON e.team_abbr = t.team_abbr
+        CROSS JOIN slate
+        WHERE t.games >= r.min_games AND NOT r.bootstrap_skip AND slate.has_games
+      ),
+      labelled AS (
+        SELECT *,
+          -- A zone without a value never wins (the sentinels are beyond any percentage).
+          IFNULL(paint_vs_league, -1000) AS paint_high, IFNULL(mid_range_vs_league, -1000) AS mid_range_high,
+          IFNULL(three_vs_league, -1000) AS three_high,
+          IFNULL(paint_vs_league, 1000) AS paint_low, IFNULL(mid_range_vs_league, 1000) AS mid_range_low,
+          IFNULL(three_vs_league, 1000) AS three_low,
+          ARRAY_CONCAT(
+            IF(paint_attempts = 0, ['paint_attempts_zero'], []),
+            IF(mid_range_attempts = 0, ['mid_range_attempts_zero'], []),
+            IF(three_attempts = 0, ['three_pt_attempts_zero'], [])) AS notes
+        FROM zones
       )
       SELECT
-        @target_date AS analysis_date,
         team_abbr,
-        season_year,
-        games_in_sample,
-        first_game_date AS sample_first_game_date,
-        last_game_date AS sample_last_game_date,
-        attempts AS opp_shot_attempts,
-        ROUND(paint_rate, 4) AS opp_paint_attempt_rate,
-        ROUND(mid_range_rate, 4) AS opp_mid_range_attempt_rate,
-        ROUND(three_rate, 4) AS opp_three_attempt_rate,
-        ROUND(paint_pct, 4) AS paint_pct_allowed,
-        ROUND(mid_range_pct, 4) AS mid_range_pct_allowed,
-        ROUND(three_pct, 4) AS three_pct_allowed,
-        ROUND(league_paint_pct, 4) AS league_paint_pct,
-        ROUND(league_mid_range_pct, 4) AS league_mid_range_pct,
-        ROUND(league_three_pct, 4) AS league_three_pct,
-        ROUND(paint_vs_league, 4) AS paint_pct_vs_league,
-        ROUND(mid_range_vs_league, 4) AS mid_range_pct_vs_league,
-        ROUND(three_vs_league, 4) AS three_pct_vs_league,
-        -- Ties go to the zone listed first (paint, mid_range, three); NULL unless all three are known.
+        @target_date AS analysis_date,
+        ROUND(paint_pct, 3) AS paint_pct_allowed_last_15,
+        ROUND(paint_attempts / games, 1) AS paint_attempts_allowed_per_game,
+        ROUND(paint_points / games, 1) AS paint_points_allowed_per_game,
+        CAST(NULL AS NUMERIC) AS paint_blocks_per_game,  -- no blocks by zone upstream
+        ROUND(paint_vs_league, 2) AS paint_defense_vs_league_avg,
+        ROUND(mid_range_pct, 3) AS mid_range_pct_allowed_last_15,
+        ROUND(mid_range_attempts / games, 1) AS mid_range_attempts_allowed_per_game,
+        CAST(NULL AS NUMERIC) AS mid_range_blocks_per_game,  -- no blocks by zone upstream
+        ROUND(mid_range_vs_league, 2) AS mid_range_defense_vs_league_avg,
+        ROUND(three_pct, 3) AS three_pt_pct_allowed_last_15,
+        ROUND(three_attempts / games, 1) AS three_pt_attempts_allowed_per_game,
+        CAST(NULL AS NUMERIC) AS three_pt_blocks_per_game,  -- no blocks by zone upstream
+        ROUND(three_vs_league, 2) AS three_pt_defense_vs_league_avg,
+        ROUND(defensive_rating, 2) AS defensive_rating_last_15,
+        ROUND(points_allowed / games, 1) AS opponent_points_per_game,
+        ROUND(opponent_pace, 1) AS opponent_pace,
+        games AS games_in_sample,
+        -- Ties go to the zone listed first (paint, mid_range, perimeter).
         CASE
-          WHEN paint_vs_league IS NULL OR mid_range_vs_league IS NULL OR three_vs_league IS NULL THEN NULL
-          WHEN paint_vs_league <= mid_range_vs_league AND paint_vs_league <= three_vs_league THEN 'paint'
-          WHEN mid_range_vs_league <= three_vs_league THEN 'mid_range'
-          ELSE 'three'
+          WHEN COALESCE(paint_vs_league, mid_range_vs_league, three_vs_league) IS NULL THEN NULL
+          WHEN paint_low <= mid_range_low AND paint_low <= three_low THEN 'paint'
+          WHEN mid_range_low <= three_low THEN 'mid_range'
+          ELSE 'perimeter'
         END AS strongest_zone,
         CASE
-          WHEN paint_vs_league IS NULL OR mid_range_vs_league IS NULL OR three_vs_league IS NULL THEN NULL
-          WHEN paint_vs_league >= mid_range_vs_league AND paint_vs_league >= three_vs_league THEN 'paint'
-          WHEN mid_range_vs_league >= three_vs_league THEN 'mid_range'
-          ELSE 'three'
+          WHEN COALESCE(paint_vs_league, mid_range_vs_league, three_vs_league) IS NULL THEN NULL
+          WHEN paint_high >= mid_range_high AND paint_high >= three_high THEN 'paint'
+          WHEN mid_range_high >= three_high THEN 'mid_range'
+          ELSE 'perimeter'
         END AS weakest_zone,
-        ROUND(defensive_rating, 2) AS defensive_rating_last_15,
-        ROUND(points_allowed_avg, 2) AS points_allowed_avg_last_15,
-        CASE
-          WHEN games_in_sample = 0 THEN 'no_games'
-          WHEN games_in_sample < 5 THEN 'low_sample'
-          ELSE 'ok'
-        END AS data_quality_flag
-      FROM team_zones
+        CASE WHEN games >= 15 THEN 'high' WHEN games >= 10 THEN 'medium' ELSE 'low' END AS data_quality_tier,
+        IF(ARRAY_LENGTH(notes) = 0, NULL, ARRAY_TO_STRING(notes, '; ')) AS calculation_notes,
+        last_updated AS source_team_defense_last_updated,
+        games AS source_team_defense_rows_found,
+        ROUND(100 * games / expected_games, 2) AS source_team_defense_completeness_pct,
+        latest_hash AS source_team_defense_hash,
+        min_games < 15 AS early_season_flag,
+        IF(min_games < 15, CONCAT('early season: ', CAST(games AS STRING), ' games (need ',
+                                  CAST(min_games AS STRING), ')'), NULL) AS insufficient_data_reason,
+        expected_games AS expected_games_count,
+        games AS actual_games_count,
+        100 * games / expected_games AS completeness_percentage,
+        expected_games - games AS missing_games_count,
+        bootstrap_mode OR 100 * games / expected_games >= 70 AS is_production_ready,
+        ARRAY_CONCAT(notes, IF(100 * games / expected_games < 70, ['incomplete_window'], [])) AS data_quality_issues,
+        CAST(NULL AS TIMESTAMP) AS last_reprocess_attempt_at,
+        0 AS reprocess_attempt_count,
+        FALSE AS circuit_breaker_active,
+        CAST(NULL AS TIMESTAMP) AS circuit_breaker_until,
+        FALSE AS manual_override_required,
+        season_boundary_detected,
+        bootstrap_mode AS backfill_bootstrap_mode,
+        'processed_successfully' AS processing_decision_reason,
+        ROUND(games / expected_games, 4) AS quality_score,
+        ROUND(games / expected_games, 4) AS window_completeness
+      FROM labelled
     ) AS source
     WHERE source.analysis_date = @target_date
       AND @fence >= (
@@ -156,47 +250,85 @@ USING (
 ) AS S
 ON T.analysis_date = @target_date AND T.analysis_date = S.analysis_date AND T.team_abbr = S.team_abbr
 WHEN MATCHED AND T._fence <= S._fence THEN UPDATE SET
-  season_year = S.season_year,
+  paint_pct_allowed_last_15 = S.paint_pct_allowed_last_15,
+  paint_attempts_allowed_per_game = S.paint_attempts_allowed_per_game,
+  paint_points_allowed_per_game = S.paint_points_allowed_per_game,
+  paint_blocks_per_game = S.paint_blocks_per_game,
+  paint_defense_vs_league_avg = S.paint_defense_vs_league_avg,
+  mid_range_pct_allowed_last_15 = S.mid_range_pct_allowed_last_15,
+  mid_range_attempts_allowed_per_game = S.mid_range_attempts_allowed_per_game,
+  mid_range_blocks_per_game = S.mid_range_blocks_per_game,
+  mid_range_defense_vs_league_avg = S.mid_range_defense_vs_league_avg,
+  three_pt_pct_allowed_last_15 = S.three_pt_pct_allowed_last_15,
+  three_pt_attempts_allowed_per_game = S.three_pt_attempts_allowed_per_game,
+  three_pt_blocks_per_game = S.three_pt_blocks_per_game,
+  three_pt_defense_vs_league_avg = S.three_pt_defense_vs_league_avg,
+  defensive_rating_last_15 = S.defensive_rating_last_15,
+  opponent_points_per_game = S.opponent_points_per_game,
+  opponent_pace = S.opponent_pace,
   games_in_sample = S.games_in_sample,
-  sample_first_game_date = S.sample_first_game_date,
-  sample_last_game_date = S.sample_last_game_date,
-  opp_shot_attempts = S.opp_shot_attempts,
-  opp_paint_attempt_rate = S.opp_paint_attempt_rate,
-  opp_mid_range_attempt_rate = S.opp_mid_range_attempt_rate,
-  opp_three_attempt_rate = S.opp_three_attempt_rate,
-  paint_pct_allowed = S.paint_pct_allowed,
-  mid_range_pct_allowed = S.mid_range_pct_allowed,
-  three_pct_allowed = S.three_pct_allowed,
-  league_paint_pct = S.league_paint_pct,
-  league_mid_range_pct = S.league_mid_range_pct,
-  league_three_pct = S.league_three_pct,
-  paint_pct_vs_league = S.paint_pct_vs_league,
-  mid_range_pct_vs_league = S.mid_range_pct_vs_league,
-  three_pct_vs_league = S.three_pct_vs_league,
   strongest_zone = S.strongest_zone,
   weakest_zone = S.weakest_zone,
-  defensive_rating_last_15 = S.defensive_rating_last_15,
-  points_allowed_avg_last_15 = S.points_allowed_avg_last_15,
-  data_quality_flag = S.data_quality_flag,
+  data_quality_tier = S.data_quality_tier,
+  calculation_notes = S.calculation_notes,
+  source_team_defense_last_updated = S.source_team_defense_last_updated,
+  source_team_defense_rows_found = S.source_team_defense_rows_found,
+  source_team_defense_completeness_pct = S.source_team_defense_completeness_pct,
+  source_team_defense_hash = S.source_team_defense_hash,
+  data_hash = S.data_hash,
+  early_season_flag = S.early_season_flag,
+  insufficient_data_reason = S.insufficient_data_reason,
+  expected_games_count = S.expected_games_count,
+  actual_games_count = S.actual_games_count,
+  completeness_percentage = S.completeness_percentage,
+  missing_games_count = S.missing_games_count,
+  is_production_ready = S.is_production_ready,
+  data_quality_issues = S.data_quality_issues,
+  last_reprocess_attempt_at = S.last_reprocess_attempt_at,
+  reprocess_attempt_count = S.reprocess_attempt_count,
+  circuit_breaker_active = S.circuit_breaker_active,
+  circuit_breaker_until = S.circuit_breaker_until,
+  manual_override_required = S.manual_override_required,
+  season_boundary_detected = S.season_boundary_detected,
+  backfill_bootstrap_mode = S.backfill_bootstrap_mode,
+  processing_decision_reason = S.processing_decision_reason,
+  processed_at = S.processed_at,
+  quality_score = S.quality_score,
+  window_completeness = S.window_completeness,
+  processing_context = S.processing_context,
   _fence = S._fence,
-  _run_id = S._run_id,
-  processed_at = S.processed_at
+  _run_id = S._run_id
 WHEN NOT MATCHED BY TARGET THEN INSERT (
-  analysis_date, team_abbr, season_year, games_in_sample, sample_first_game_date,
-  sample_last_game_date, opp_shot_attempts, opp_paint_attempt_rate, opp_mid_range_attempt_rate,
-  opp_three_attempt_rate, paint_pct_allowed, mid_range_pct_allowed, three_pct_allowed,
-  league_paint_pct, league_mid_range_pct, league_three_pct, paint_pct_vs_league,
-  mid_range_pct_vs_league, three_pct_vs_league, strongest_zone, weakest_zone,
-  defensive_rating_last_15, points_allowed_avg_last_15, data_quality_flag, _fence, _run_id,
-  processed_at
+  team_abbr, analysis_date, paint_pct_allowed_last_15, paint_attempts_allowed_per_game,
+  paint_points_allowed_per_game, paint_blocks_per_game, paint_defense_vs_league_avg,
+  mid_range_pct_allowed_last_15, mid_range_attempts_allowed_per_game, mid_range_blocks_per_game,
+  mid_range_defense_vs_league_avg, three_pt_pct_allowed_last_15, three_pt_attempts_allowed_per_game,
+  three_pt_blocks_per_game, three_pt_defense_vs_league_avg, defensive_rating_last_15,
+  opponent_points_per_game, opponent_pace, games_in_sample, strongest_zone, weakest_zone,
+  data_quality_tier, calculation_notes, source_team_defense_last_updated,
+  source_team_defense_rows_found, source_team_defense_completeness_pct, source_team_defense_hash,
+  data_hash, early_season_flag, insufficient_data_reason, expected_games_count, actual_games_count,
+  completeness_percentage, missing_games_count, is_production_ready, data_quality_issues,
+  last_reprocess_attempt_at, reprocess_attempt_count, circuit_breaker_active, circuit_breaker_until,
+  manual_override_required, season_boundary_detected, backfill_bootstrap_mode,
+  processing_decision_reason, processed_at, created_at, quality_score, window_completeness,
+  processing_context, _fence, _run_id
 ) VALUES (
-  S.analysis_date, S.team_abbr, S.season_year, S.games_in_sample, S.sample_first_game_date,
-  S.sample_last_game_date, S.opp_shot_attempts, S.opp_paint_attempt_rate,
-  S.opp_mid_range_attempt_rate, S.opp_three_attempt_rate, S.paint_pct_allowed,
-  S.mid_range_pct_allowed, S.three_pct_allowed, S.league_paint_pct, S.league_mid_range_pct,
-  S.league_three_pct, S.paint_pct_vs_league, S.mid_range_pct_vs_league, S.three_pct_vs_league,
-  S.strongest_zone, S.weakest_zone, S.defensive_rating_last_15, S.points_allowed_avg_last_15,
-  S.data_quality_flag, S._fence, S._run_id, S.processed_at
+  S.team_abbr, S.analysis_date, S.paint_pct_allowed_last_15, S.paint_attempts_allowed_per_game,
+  S.paint_points_allowed_per_game, S.paint_blocks_per_game, S.paint_defense_vs_league_avg,
+  S.mid_range_pct_allowed_last_15, S.mid_range_attempts_allowed_per_game,
+  S.mid_range_blocks_per_game, S.mid_range_defense_vs_league_avg, S.three_pt_pct_allowed_last_15,
+  S.three_pt_attempts_allowed_per_game, S.three_pt_blocks_per_game,
+  S.three_pt_defense_vs_league_avg, S.defensive_rating_last_15, S.opponent_points_per_game,
+  S.opponent_pace, S.games_in_sample, S.strongest_zone, S.weakest_zone, S.data_quality_tier,
+  S.calculation_notes, S.source_team_defense_last_updated, S.source_team_defense_rows_found,
+  S.source_team_defense_completeness_pct, S.source_team_defense_hash, S.data_hash,
+  S.early_season_flag, S.insufficient_data_reason, S.expected_games_count, S.actual_games_count,
+  S.completeness_percentage, S.missing_games_count, S.is_production_ready, S.data_quality_issues,
+  S.last_reprocess_attempt_at, S.reprocess_attempt_count, S.circuit_breaker_active,
+  S.circuit_breaker_until, S.manual_override_required, S.season_boundary_detected,
+  S.backfill_bootstrap_mode, S.processing_decision_reason, S.processed_at, S.created_at,
+  S.quality_score, S.window_completeness, S.processing_context, S._fence, S._run_id
 )
 WHEN NOT MATCHED BY SOURCE AND T.analysis_date = @target_date AND T._fence <= @fence
   AND @fence >= (

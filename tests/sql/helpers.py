@@ -21,8 +21,10 @@ from nba_pipeline.config import settings
 # these, and the write times of the phase 3 tables other phase 3 rows record as their sources.
 UPSTREAM_WRITE_TIMES = (
     "source_team_last_updated", "source_boxscore_last_updated",
-    # phase 4 rows record when the phase 4 rows they read were written
+    # phase 4 rows record when the rows they read were written
     "source_shot_zone_last_updated", "source_player_shot_last_updated", "source_team_defense_last_updated",
+    "source_player_game_last_updated", "source_team_offense_last_updated", "source_upcoming_context_last_updated",
+    "source_player_context_last_updated", "source_team_context_last_updated",
 )
 LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT) + UPSTREAM_WRITE_TIMES
 # Phase 4 tables that write only the teams and players with enough earlier games (15 team games,

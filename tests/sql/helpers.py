@@ -19,7 +19,13 @@ from nba_pipeline.config import settings
 
 # Which write wrote a row, and when: content comparisons (re-runs, backfill = sequential) ignore
 # these, and the write times of the phase 3 tables other phase 3 rows record as their sources.
-UPSTREAM_WRITE_TIMES = ("source_team_last_updated", "source_boxscore_last_updated")
+UPSTREAM_WRITE_TIMES = (
+    "source_team_last_updated", "source_boxscore_last_updated",
+    # phase 4 rows record when the rows they read were written
+    "source_shot_zone_last_updated", "source_player_shot_last_updated", "source_team_defense_last_updated",
+    "source_player_game_last_updated", "source_team_offense_last_updated", "source_upcoming_context_last_updated",
+    "source_player_context_last_updated", "source_team_context_last_updated",
+)
 LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT) + UPSTREAM_WRITE_TIMES
 # Phase 4 tables that write only the teams and players with enough earlier games (15 team games,
 # 10 and 3 player games, as the platform gates them): a run without that much history leaves

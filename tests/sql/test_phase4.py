@@ -19,6 +19,7 @@ import pytest
 from nba_pipeline import processors
 
 from .helpers import (
+    UPSTREAM_WRITE_TIMES,
     content_hash,
     copy_history,
     duplicate_keys,
@@ -73,7 +74,8 @@ def _run_phase4(client, business_date: dt.date, *, fence: int = 1, run_id: str =
         run(client, processor.name, business_date, fence=fence, run_id=run_id)
 
 
-def _snapshot(client, business_date: dt.date, exclude=("_fence", "_run_id", "processed_at")) -> dict:
+def _snapshot(client, business_date: dt.date,
+              exclude=("_fence", "_run_id", "processed_at", *UPSTREAM_WRITE_TIMES)) -> dict:
     return {
         p.name: content_hash(fetch_processor_rows(client, p.name, business_date), exclude=exclude)
         for p in PHASE4
@@ -436,7 +438,8 @@ def test_player_composite_factors_match_the_platforms_rules(season):
         assert_rounded(row["shot_zone_mismatch_score"], mismatch, 1, f"{player} mismatch")
         pace = max(-3, min(3, (c["pace_differential"] or 0) / 2))
         assert_rounded(row["pace_score"], pace, 1, f"{player} pace")
-        base = 0.3 * (25 - (25 if c["avg_usage_rate_last_7_games"] is None else c["avg_usage_rate_last_7_games"]))
+        recent = 25 if c["avg_usage_rate_last_7_games"] is None else c["avg_usage_rate_last_7_games"]
+        base = 0.3 * (25 - recent) if recent else 0.0  # no recent usage: 0, as the platform
         stars = c["star_teammates_out"] or 0
         usage = max(-3, min(3, base * ((1.30 if stars >= 2 else 1.15 if stars == 1 else 1) if base > 0 else 1)))
         assert_rounded(row["usage_spike_score"], usage, 1, f"{player} usage")

@@ -26,12 +26,13 @@ sys.path.insert(0, str(ROOT))
 # The test helpers import their environment helper from tests/ as a top-level module.
 sys.path.insert(0, str(ROOT / "tests"))
 
+from tests.e2e.support import isolated_world  # noqa: E402
+
+from environment import patched_environ  # noqa: E402
 from nba_pipeline.clients import bigquery_client  # noqa: E402
 from nba_pipeline_dev.local import cluster, stack, standalone  # noqa: E402
 from nba_pipeline_dev.local.airflow_api import AirflowApi, wait_until  # noqa: E402
 from nba_pipeline_dev.local.runs import run_backfill  # noqa: E402
-from environment import patched_environ  # noqa: E402
-from tests.e2e.support import isolated_world  # noqa: E402
 
 FIRST = dt.date(2026, 2, 1)
 

@@ -30,9 +30,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from google.cloud import firestore  # noqa: E402
+from tests.lease.race import LeaseContender, RaceReport, policy, run_race  # noqa: E402
 
 from nba_pipeline.lease import LeaseStore, Owner, rules  # noqa: E402
-from tests.lease.race import LeaseContender, RaceReport, policy, run_race  # noqa: E402
 
 BASELINE_LEASE_SECONDS = 60
 

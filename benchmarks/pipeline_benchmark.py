@@ -38,13 +38,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from tests.e2e.support import isolated_world  # noqa: E402
+
+from environment import patched_environ  # noqa: E402
 from nba_pipeline import processors, transforms  # noqa: E402
 from nba_pipeline.clients import bigquery_client  # noqa: E402
 from nba_pipeline_dev.local import airflow_env, stack, standalone  # noqa: E402
 from nba_pipeline_dev.local.airflow_api import AirflowApi  # noqa: E402
 from nba_pipeline_dev.local.runs import run_backfill, wait_for_dag  # noqa: E402
-from environment import patched_environ  # noqa: E402
-from tests.e2e.support import isolated_world  # noqa: E402
 
 FIRST = dt.date(2026, 2, 1)
 # Airflow's processes by what they are, from their own command line or their nearest ancestor's.

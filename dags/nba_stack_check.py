@@ -23,7 +23,7 @@ with DAG(
     doc_md=__doc__,
 ):
     count_schedule_rows = BigQueryInsertJobOperator(
-        task_id="bigquery_job",
+        task_id="count_schedule_rows",
         configuration={
             "query": {
                 # Names come from the environment (settings), not user input.

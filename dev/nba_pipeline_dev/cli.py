@@ -121,8 +121,8 @@ def cmd_seed(args) -> int:
     from rich.progress import Progress
 
     from nba_pipeline import warehouse
-    from nba_pipeline_dev import seed
     from nba_pipeline.clients import bigquery_client
+    from nba_pipeline_dev import seed
     from nba_pipeline_dev.local import stack
 
     if args.end < args.start:

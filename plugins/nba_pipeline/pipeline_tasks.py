@@ -33,7 +33,8 @@ def check_phase(phase: int, plan: dict, run_id: str) -> dict:
     """Duplicate checks on every table of the phase; fails with the offending keys."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from nba_pipeline.checks import DuplicateKeysFound, assert_no_duplicates, check_phase as run_checks
+    from nba_pipeline.checks import DuplicateKeysFound, assert_no_duplicates
+    from nba_pipeline.checks import check_phase as run_checks
     from nba_pipeline.hooks.warehouse import WarehouseHook
 
     results = run_checks(WarehouseHook().client(), phase, dt.date.fromisoformat(plan["business_date"]),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from nba_pipeline.config import Settings, settings
-from nba_pipeline.processors import Processor
 from nba_pipeline.merge import render
+from nba_pipeline.processors import Processor
 
 
 def query_parameters(processor: Processor, business_date: dt.date, run_id: str,

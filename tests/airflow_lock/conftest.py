@@ -66,11 +66,10 @@ def lock_test_dags(airflow_db):
     import importlib
     import importlib.util
 
-    from airflow.sdk import DAG
-
     # Import now what dag.test() imports lazily, so test threads that read the metadata
     # database meanwhile never deadlock on the import lock.
     import airflow.models
+    from airflow.sdk import DAG
     from sqlalchemy.orm import configure_mappers
 
     for name in ("airflow.models.dagrun", "airflow.dag_processing.dagbag",

@@ -6,10 +6,10 @@ from unittest import mock
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from tests.airflow_lock.test_operators_unit import FakeTI
 
 from nba_pipeline import processors
 from nba_pipeline.operators.processor import ProcessorOperator
-from tests.airflow_lock.test_operators_unit import FakeTI
 
 PLAN = {"business_date": "2026-02-03", "next_date": "2026-02-04", "processors": [p.name for p in processors.PROCESSORS],
         "force": False, "mode": "manual"}

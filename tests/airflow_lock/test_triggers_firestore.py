@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 
-from nba_pipeline.lease import Lease, LeaseLost, Owner
+from nba_pipeline.lease import Lease, Owner
 from nba_pipeline.triggers.firestore_lock import FirestoreLockTrigger, LeaseGuardedBigQueryJobTrigger
 
 pytestmark = pytest.mark.integration

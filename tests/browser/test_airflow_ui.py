@@ -18,13 +18,13 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.browser.support import launch, wait_until
+from tests.e2e.support import isolated_world
 
 from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline_dev.local import stack, standalone
 from nba_pipeline_dev.local.airflow_api import AirflowApi, ApiError
-from tests.browser.support import launch, wait_until
-from tests.e2e.support import isolated_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

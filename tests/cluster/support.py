@@ -22,13 +22,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.e2e.support import isolated_world, pipeline_hashes
+from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, seed_dates, table_id
+
+from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline.clients import lease_store
 from nba_pipeline_dev.local import airflow_env, cluster
 from nba_pipeline_dev.local.airflow_api import AirflowApi, wait_until
-from environment import patched_environ
-from tests.e2e.support import isolated_world, pipeline_hashes
-from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, seed_dates, table_id
 
 DAG_ID = "nba_pipeline"
 SLOW_PROCESSOR = "team_defense_game_summary"

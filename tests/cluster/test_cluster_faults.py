@@ -15,6 +15,8 @@ import re
 import time
 
 import pytest
+from tests.cluster.support import DAG_ID, cluster_world, lease_history, report_intervals, wait_for
+from tests.sql.helpers import query, table_id
 
 from nba_pipeline import processors
 from nba_pipeline.clients import firestore_client
@@ -22,8 +24,6 @@ from nba_pipeline.completion import CompletionStore
 from nba_pipeline.lease import Owner
 from nba_pipeline.run_dates import scheduled_logical_date
 from nba_pipeline_dev.local import cluster
-from tests.cluster.support import DAG_ID, cluster_world, lease_history, report_intervals, wait_for
-from tests.sql.helpers import query, table_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -19,6 +19,22 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.cluster.support import (
+    DAG_ID,
+    RETRY_TAKEOVER_SECONDS,
+    SELF_FENCE_SECONDS,
+    SLOW_PROCESSOR,
+    backfill_dates,
+    clear_merge_delays,
+    cluster_world,
+    delay_merge,
+    lease_history,
+    log_has,
+    merge_rounds_for,
+    report_intervals,
+    wait_for,
+)
+from tests.lease.legacy import LegacyLock
 
 from nba_pipeline import fencing, processors, transforms
 from nba_pipeline.clients import firestore_client
@@ -26,11 +42,6 @@ from nba_pipeline.config import settings
 from nba_pipeline.run_dates import EASTERN, scheduled_logical_date
 from nba_pipeline_dev.local import cluster, stack
 from nba_pipeline_dev.seed.generator import games_between
-from tests.cluster.support import (
-    DAG_ID, RETRY_TAKEOVER_SECONDS, SELF_FENCE_SECONDS, SLOW_PROCESSOR, backfill_dates, clear_merge_delays,
-    cluster_world, delay_merge, lease_history, log_has, merge_rounds_for, report_intervals, wait_for,
-)
-from tests.lease.legacy import LegacyLock
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.sql.helpers import isolated_warehouse, seed_dates, table_hash
+
 from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline_dev.local.runs import run_dates
-from tests.sql.helpers import isolated_warehouse, seed_dates, table_hash
 
 FIRESTORE_VARIABLES = (
     "NBA_LOCK_COLLECTION", "NBA_LOCK_FENCE_COLLECTION", "NBA_LOCK_AUDIT_COLLECTION",

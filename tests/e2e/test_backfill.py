@@ -11,13 +11,13 @@ import datetime as dt
 import os
 
 import pytest
+from tests.e2e.support import isolated_world, pipeline_hashes
 
 from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline.earlier_dates import history_task_ids
 from nba_pipeline_dev.local import standalone
 from nba_pipeline_dev.local.runs import run_backfill
-from tests.e2e.support import isolated_world, pipeline_hashes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

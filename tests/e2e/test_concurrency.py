@@ -12,15 +12,15 @@ import threading
 import time
 
 import pytest
+from tests.e2e.support import isolated_world
+from tests.e2e.test_pipeline_dag import lease_store
+from tests.sql.helpers import duplicate_keys
 
 from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline.lease import Owner
 from nba_pipeline_dev.local import airflow_env
 from nba_pipeline_dev.local.runs import run_dates
-from tests.e2e.support import isolated_world
-from tests.e2e.test_pipeline_dag import lease_store
-from tests.sql.helpers import duplicate_keys
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

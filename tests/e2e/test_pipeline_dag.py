@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.e2e.support import airflow_records, isolated_world, pipeline_hashes, pull_messages
+from tests.sql.helpers import GATED_BY_HISTORY, query, table_id
 
 from nba_pipeline import processors
 from nba_pipeline.checks import check_history
 from nba_pipeline.clients import firestore_client
 from nba_pipeline.clients import lease_store as configured_lease_store
 from nba_pipeline.completion import CompletionStore, entries_of
-from tests.e2e.support import airflow_records, isolated_world, pipeline_hashes, pull_messages
-from tests.sql.helpers import GATED_BY_HISTORY, query, table_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

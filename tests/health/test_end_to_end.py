@@ -11,9 +11,9 @@ import pytest
 
 from environment import patched_environ
 from nba_pipeline import checks, processors
-from nba_pipeline_dev import cli
 from nba_pipeline.completion import CompletionStore, document_date
 from nba_pipeline.health import run_health
+from nba_pipeline_dev import cli
 from nba_pipeline_dev.local.runs import run_dates
 from sql.helpers import GATED_BY_HISTORY, content_hash, isolated_warehouse, query, seed_dates, table_id
 

@@ -17,12 +17,12 @@ import uuid
 import pytest
 
 from nba_pipeline import checks, processors, transforms
-from nba_pipeline_dev import cli, seed
-from nba_pipeline.completion import CompletionStore
 from nba_pipeline.clients import lease_store
+from nba_pipeline.completion import CompletionStore
 from nba_pipeline.health import HealthWindow, apply, plan_reconcile, run_health
 from nba_pipeline.health.checks import check_raw_timeliness
 from nba_pipeline.lease import Owner, lock_key
+from nba_pipeline_dev import cli, seed
 from sql.helpers import content_hash, copy_history, isolated_warehouse, query, seed_dates, table_id
 
 from .helpers import isolated_collections, run_directly

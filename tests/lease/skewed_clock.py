@@ -50,8 +50,9 @@ def _run(kind: str, key: str, seconds: float, lease_seconds: int, results) -> No
         local_now = dt.datetime.now(dt.timezone.utc)
         server_now = client.collection("clock_probe").document("now").get().read_time
         if kind == "lease":
-            from nba_pipeline.lease import LeaseStore, Owner
             from tests.lease.race import policy
+
+            from nba_pipeline.lease import LeaseStore, Owner
 
             store = LeaseStore(client, policy(lease_seconds))
             lease = store.try_acquire(key, Owner("skewed", "run", "contender"))

@@ -10,7 +10,7 @@ from google.cloud import firestore
 
 from nba_pipeline.lease import AsyncLeaseStore, LeaseLost, LeaseStore, Owner
 
-from .race import policy, backdate, unique_key
+from .race import backdate, policy, unique_key
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import pytest
 from nba_pipeline.lease import LeaseStore, Owner
 
 from .legacy import LegacyLock
-from .race import policy, backdate, unique_key
+from .race import backdate, policy, unique_key
 from .skewed_clock import try_with_skewed_clock
 
 pytestmark = pytest.mark.integration

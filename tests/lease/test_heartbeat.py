@@ -9,7 +9,7 @@ import pytest
 
 from nba_pipeline.lease import LeaseHeartbeat, LeaseLost, LeaseStore, Owner
 
-from .race import policy, backdate, unique_key
+from .race import backdate, policy, unique_key
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import pytest
 from nba_pipeline.lease import LeaseHeld, LeaseStore, Owner
 
 from .legacy import LegacyLock
-from .race import policy, backdate, unique_key
+from .race import backdate, policy, unique_key
 
 pytestmark = pytest.mark.integration
 

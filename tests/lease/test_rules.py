@@ -8,8 +8,7 @@ import json
 
 import pytest
 
-from nba_pipeline.lease import FenceCounterLost, Lease, LeaseHeld, LeaseLost, LeasePolicy, Owner, lock_key
-from nba_pipeline.lease import rules
+from nba_pipeline.lease import FenceCounterLost, Lease, LeaseHeld, LeaseLost, LeasePolicy, Owner, lock_key, rules
 from nba_pipeline.lease.model import processor_of
 
 UTC = dt.timezone.utc

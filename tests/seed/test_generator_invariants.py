@@ -33,7 +33,9 @@ from nba_pipeline_dev.seed import (
     season_schedule,
 )
 
-from .conftest import SEASON_END, SEASON_START, SEED, latest as _latest, offenders as _offenders
+from .conftest import SEASON_END, SEASON_START, SEED
+from .conftest import latest as _latest
+from .conftest import offenders as _offenders
 
 EASTERN = ZoneInfo("America/New_York")
 NBA_TRICODES = {

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 from google.cloud import bigquery
+from tests.sql import helpers
 
 from nba_pipeline import fencing, processors, transforms
 from nba_pipeline.clients import lease_store
 from nba_pipeline_dev import cli
-from tests.sql import helpers
 
 pytestmark = pytest.mark.integration
 

@@ -428,12 +428,12 @@ def test_upcoming_team_context_follows_the_platform_definitions(bigquery_client,
     injuries = latest_injuries(raw, day)
     back_to_backs = 0
     for game in games:
-        spreads = [l for l in raw["game_lines"] if l["game_date"] == day and l["home_team_abbr"] == game["home_team_tricode"]
-                   and l["market_key"] == "spreads" and l["outcome_name"] == l["home_team"]]
-        book = sorted(spreads, key=lambda l: (ODDS_PRIORITY.get(l["bookmaker_key"], 3), l["bookmaker_key"],
-                                              -l["snapshot_timestamp"].timestamp()))[0]
-        opening = min((l for l in spreads if l["bookmaker_key"] == book["bookmaker_key"]),
-                      key=lambda l: l["snapshot_timestamp"])
+        spreads = [line for line in raw["game_lines"] if line["game_date"] == day and line["home_team_abbr"] == game["home_team_tricode"]
+                   and line["market_key"] == "spreads" and line["outcome_name"] == line["home_team"]]
+        book = sorted(spreads, key=lambda line: (ODDS_PRIORITY.get(line["bookmaker_key"], 3), line["bookmaker_key"],
+                                              -line["snapshot_timestamp"].timestamp()))[0]
+        opening = min((line for line in spreads if line["bookmaker_key"] == book["bookmaker_key"]),
+                      key=lambda line: line["snapshot_timestamp"])
         for team, is_home in ((game["home_team_tricode"], True), (game["away_team_tricode"], False)):
             row = rows[team]
             before = team_history(raw, team, day)

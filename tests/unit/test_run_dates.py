@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from nba_pipeline.run_dates import (
-    EASTERN, InvalidRunRequest, business_date, mode_of, plan_run, scheduled_logical_date, scheduled_run_after,
+    EASTERN,
+    InvalidRunRequest,
+    business_date,
+    mode_of,
+    plan_run,
+    scheduled_logical_date,
+    scheduled_run_after,
 )
 
 UTC = dt.timezone.utc

@@ -34,9 +34,9 @@ def _step(console: Console, message: str, started: float) -> None:
 
 
 def run(console: Console, *, dates: list[dt.date] | None = None, seed: int = 7) -> int:
-    from nba_pipeline_dev import seed as seeding
     from nba_pipeline import warehouse
     from nba_pipeline.clients import bigquery_client
+    from nba_pipeline_dev import seed as seeding
 
     total = time.perf_counter()
     started = time.perf_counter()

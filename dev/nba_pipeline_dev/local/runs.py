@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
-from nba_pipeline_dev.local import airflow_env
 from nba_pipeline.run_dates import scheduled_logical_date
+from nba_pipeline_dev.local import airflow_env
 
 LOG_TAIL_CHARS = 60_000
 

@@ -6,12 +6,12 @@ All-Star break, several raw versions, optional faults); ``load(client, data)`` p
 BigQuery with Parquet load jobs.
 """
 
-from nba_pipeline_dev.seed.season_calendar import SEASON_2025, Game, all_star_break, season_schedule, season_year_of
 from nba_pipeline_dev.seed.faults import FAULT_KINDS, Fault, parse_fault
 from nba_pipeline_dev.seed.generator import RANGE_COLUMNS, RawData, generate
 from nba_pipeline_dev.seed.league import player_lookup
 from nba_pipeline_dev.seed.loader import load
 from nba_pipeline_dev.seed.schemas import SEEDED_TABLES, layer_of, platform_name, raw_schema
+from nba_pipeline_dev.seed.season_calendar import SEASON_2025, Game, all_star_break, season_schedule, season_year_of
 from nba_pipeline_dev.seed.teams import TEAM_ABBRS
 
 __all__ = [

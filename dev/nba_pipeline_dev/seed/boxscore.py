@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nba_pipeline_dev.seed.season_calendar import Game
 from nba_pipeline_dev.seed.league import (
     LEAGUE_FGA,
     LEAGUE_FTA,
@@ -23,6 +22,7 @@ from nba_pipeline_dev.seed.league import (
     League,
     Roster,
 )
+from nba_pipeline_dev.seed.season_calendar import Game
 
 # Columns of a team's stat matrix (one row per player).
 STATS = (

@@ -18,7 +18,6 @@ import numpy as np
 from nba_pipeline_dev.seed.season_calendar import season_days
 from nba_pipeline_dev.seed.teams import TEAM_ABBRS, TEAMS
 
-
 # Common given and family names, with the apostrophes, hyphens and accents that make the
 # normalized player_lookup worth having.
 _FIRST_NAMES = (

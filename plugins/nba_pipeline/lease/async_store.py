@@ -10,10 +10,10 @@ from typing import Any
 
 from nba_pipeline.lease.model import Lease, LeaseHeld, LockState, Owner
 from nba_pipeline.lease.protocol import (
+    TRANSIENT,
     Commit,
     Flow,
     LeaseProtocol,
-    TRANSIENT,
     Query,
     Read,
     ordered,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook
     from airflow.sdk import Context
 
-    from nba_pipeline.lease import Lease, LeaseHeartbeat, LeaseStore
+    from nba_pipeline.lease import Lease, LeaseHeartbeat
 
 LOCK_TIMEOUT_ACTIONS = ("fail", "skip")
 # XCom keys that let a resumed or failed try find what the deferred one left running.

@@ -7,9 +7,8 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-from asgiref.sync import sync_to_async
-
 from airflow.triggers.base import BaseTrigger, TriggerEvent
+from asgiref.sync import sync_to_async
 
 
 class EarlierDatesTrigger(BaseTrigger):

@@ -12,9 +12,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import sync_to_async
-
 from airflow.triggers.base import BaseTrigger, TriggerEvent
+from asgiref.sync import sync_to_async
 
 if TYPE_CHECKING:
     from nba_pipeline.hooks.firestore_lock import FirestoreLockHook, LockSettings

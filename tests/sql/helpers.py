@@ -25,6 +25,8 @@ UPSTREAM_WRITE_TIMES = (
     "source_shot_zone_last_updated", "source_player_shot_last_updated", "source_team_defense_last_updated",
     "source_player_game_last_updated", "source_team_offense_last_updated", "source_upcoming_context_last_updated",
     "source_player_context_last_updated", "source_team_context_last_updated",
+    # the feature store's record of the phase 4 rows it read
+    "source_daily_cache_last_updated", "source_composite_last_updated", "source_shot_zones_last_updated",
 )
 LINEAGE_COLUMNS = merge.LINEAGE_COLUMNS + tuple(merge.WRITE_CONTEXT) + UPSTREAM_WRITE_TIMES
 # Phase 4 tables that write only the teams and players with enough earlier games (15 team games,

@@ -125,21 +125,6 @@ def content_hash(rows: list[dict], exclude: tuple[str, ...] = LINEAGE_COLUMNS) -
     return hashlib.sha256("\n".join(canonical).encode()).hexdigest()
 
 
-def _comparable(field) -> str:
-    """A column as the content comparison sees it: FLOAT64 values rounded to 9 decimals.
-
-    A floating-point SUM or AVG may differ in its last bits from one run to the next (the order
-    of a parallel aggregation; BigQuery documents the same for FLOAT64), so two runs of one input
-    are compared on rounded floats. NUMERIC columns are exact and compared as they are.
-    """
-    name = f"`{field.name}`"
-    if field.field_type in ("FLOAT", "FLOAT64"):
-        if field.mode == "REPEATED":
-            return f"ARRAY(SELECT ROUND(x, 9) FROM UNNEST({name}) AS x WITH OFFSET AS o ORDER BY o) AS {name}"
-        return f"ROUND({name}, 9) AS {name}"
-    return name
-
-
 def table_hash(client, table: str, date_column: str, day: dt.date, layer: str = "analytics",
                exclude: tuple[str, ...] = LINEAGE_COLUMNS) -> str:
     """An order-independent fingerprint of one date of a table, computed on the server.
@@ -149,12 +134,12 @@ def table_hash(client, table: str, date_column: str, day: dt.date, layer: str = 
     one row comes back however big the date (duplicated rows change the distinct count).
     """
     reference = table_id(table, layer)
-    columns = [_comparable(field) for field in client.get_table(reference).schema if field.name not in exclude]
+    columns = [field.name for field in client.get_table(reference).schema if field.name not in exclude]
     rows = query(client, f"""
         SELECT COUNT(*) AS row_count, COUNT(DISTINCT fingerprint) AS distinct_rows,
                IFNULL(BIT_XOR(fingerprint), 0) AS xor
         FROM (SELECT FARM_FINGERPRINT(TO_JSON_STRING(t)) AS fingerprint
-              FROM (SELECT {", ".join(columns)} FROM `{reference}` WHERE {date_column} = @day) t)""",
+              FROM (SELECT {", ".join(f"`{c}`" for c in columns)} FROM `{reference}` WHERE {date_column} = @day) t)""",
                  day=day)
     return "{row_count}:{distinct_rows}:{xor}".format(**rows[0])
 

@@ -18,8 +18,9 @@ import pytest
 
 from nba_pipeline import processors
 
+from .feature_checks import GATED_FEATURES, check_generated_feature_rows
 from .helpers import (
-    UPSTREAM_WRITE_TIMES,
+    LINEAGE_COLUMNS,
     content_hash,
     copy_history,
     duplicate_keys,
@@ -29,6 +30,7 @@ from .helpers import (
     query,
     run,
     seed_dates,
+    table_hash,
     table_id,
 )
 
@@ -74,8 +76,7 @@ def _run_phase4(client, business_date: dt.date, *, fence: int = 1, run_id: str =
         run(client, processor.name, business_date, fence=fence, run_id=run_id)
 
 
-def _snapshot(client, business_date: dt.date,
-              exclude=("_fence", "_run_id", "processed_at", *UPSTREAM_WRITE_TIMES)) -> dict:
+def _snapshot(client, business_date: dt.date, exclude=LINEAGE_COLUMNS) -> dict:
     return {
         p.name: content_hash(fetch_processor_rows(client, p.name, business_date), exclude=exclude)
         for p in PHASE4
@@ -301,6 +302,30 @@ def test_only_games_before_the_analysis_date_are_used(season):
     assert any(g["game_date"] == EARLY_DAY for games in defense.values() for g in games[:15])
 
 
+def test_changing_the_analysis_dates_own_games_changes_none_of_its_phase4_rows(season):
+    """A's raw boxscores change (every player scores 7 more), phase 3 of A is rebuilt from them:
+    the phase 4 rows of analysis date A, re-run, are the rows written before any of A existed."""
+    client = season.client
+    target = EARLY_DAY + dt.timedelta(days=1)
+    post_game_before = {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES}
+
+    def shift_points(delta: int) -> None:
+        for raw in ("nbac_gamebook_player_stats", "nbac_player_boxscores"):
+            query(client, f"UPDATE `{table_id(raw, 'raw')}` SET points = points + @delta "
+                          "WHERE game_date = @target AND points IS NOT NULL", delta=delta, target=target)
+        _run_phase3(client, target, context=False)
+
+    shift_points(7)
+    try:
+        changed = {t for t in POST_GAME_TABLES if table_hash(client, t, "game_date", target) != post_game_before[t]}
+        assert "player_game_summary" in changed, "A's raw change did not reach phase 3: the test proves nothing"
+        _run_phase4(client, EARLY_DAY, fence=3, run_id="rerun-after-a-changed")
+        assert _snapshot(client, EARLY_DAY) == season.early_snapshot
+    finally:
+        shift_points(-7)
+    assert {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES} == post_game_before
+
+
 def test_team_defense_zones_match_the_platforms_rules(season):
     client = season.client
     target = CHECKED_DAY + dt.timedelta(days=1)
@@ -476,6 +501,19 @@ def test_contract_columns_computed_on_a_game_day(season):
         assert set(compatibility.NULL_REASONS[name]) <= left_null, name
 
 
+def test_feature_store_on_a_mid_season_day(season):
+    """The 60 features on the checked analysis date, whose history (copied 28 and 56 days back)
+    gives every team 15 games: the zone tables have rows, so only features without an input
+    table here may be defaults for every player."""
+    client = season.client
+    gated = {i for table, features in GATED_FEATURES.items()
+             if not fetch_processor_rows(client, table, CHECKED_DAY) for i in features}
+    assert not gated, f"a zone table is empty on the mid-season day: features {sorted(gated)}"
+    rows = fetch_processor_rows(client, "ml_feature_store_v2", CHECKED_DAY)
+    shares = check_generated_feature_rows(rows, gated, CHECKED_DAY + dt.timedelta(days=1))
+    assert all(shares[i] > 0 for table in GATED_FEATURES.values() for i in table)
+
+
 def test_rerun_gives_identical_rows(season):
     client = season.client
     before = _snapshot(client, CHECKED_DAY)
@@ -515,7 +553,7 @@ def test_an_older_fence_changes_nothing_and_a_newer_one_replaces_the_date(season
 
     # The holder of a newer lease replaces the date: the dropped player's rows go.
     _run_phase4(client, FENCED_DAY, fence=6, run_id="new-holder")
-    for name in ("player_composite_factors", "ml_feature_store"):
+    for name in ("player_composite_factors", "ml_feature_store_v2"):
         rows = fetch_processor_rows(client, name, FENCED_DAY)
         assert dropped not in {r["player_lookup"] for r in rows}, name
     for name in PLAYER_TABLES:

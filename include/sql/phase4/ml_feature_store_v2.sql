@@ -407,12 +407,14 @@ derived AS (
     )
   FROM inputs
 ),
--- One row per player and feature: the tag's quality and source and the value written.
+-- One row per player and feature: the tag's quality and source and the value written. Values
+-- are rounded to 9 decimals: a floating-point aggregate's last bits depend on the order rows
+-- reach it, and a re-run of the same inputs must write the same values (and data_hash).
 feature_rows AS (
   SELECT
     d.player_lookup, f.idx, f.tag,
-    IF(f.tag IN (${defaulted_tags}), NULL, f.raw_value) AS value,
-    IFNULL(IF(f.tag IN (${defaulted_tags}), f.default_value, f.raw_value), 0.0) AS array_value,
+    IF(f.tag IN (${defaulted_tags}), NULL, ROUND(f.raw_value, 9)) AS value,
+    IFNULL(IF(f.tag IN (${defaulted_tags}), f.default_value, ROUND(f.raw_value, 9)), 0.0) AS array_value,
     CAST(CASE f.tag ${tag_quality} ELSE 40 END AS FLOAT64) AS quality,
     CASE f.tag ${tag_source} ELSE 'default' END AS source,
     f.tag IN (${defaulted_tags}) AS defaulted,

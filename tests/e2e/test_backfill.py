@@ -32,7 +32,7 @@ def guard_followed_earlier_post_game_processors(airflow_home):
 
     db = sqlite3.connect(f"file:{airflow_home / 'airflow.db'}?mode=ro", uri=True, timeout=30)
     try:
-        rows = db.execute("SELECT logical_date, task_id, start_date, end_date FROM task_instance t "
+        rows = db.execute("SELECT r.logical_date, t.task_id, t.start_date, t.end_date FROM task_instance t "
                           "JOIN dag_run r ON r.run_id = t.run_id AND r.dag_id = t.dag_id "
                           "WHERE t.dag_id = 'nba_pipeline'").fetchall()
         pokes = db.execute("SELECT COUNT(*) FROM task_reschedule r JOIN task_instance t ON t.id = r.ti_id "

@@ -19,6 +19,7 @@ import pytest
 
 from nba_pipeline import ddl, feature_store, merge, processors
 
+from .feature_checks import GATED_FEATURES, check_generated_feature_rows, expected_score
 from .helpers import fetch_processor_rows, isolated_warehouse, run, table_id
 
 FEATURES_CONTRACT = (Path(__file__).resolve().parents[2] / "dev" / "nba_pipeline_dev" / "contracts"
@@ -264,18 +265,6 @@ def test_hand_checked_values(stored):
     assert row["vegas_line_source"] == "odds_api" and row["has_vegas_line"] is True
 
 
-def _expected_score(tags: dict[int, str]) -> float:
-    """The contract's feature_quality_score from each feature's tag."""
-    weights = {tag: weight for tag, (weight, _) in feature_store.TAGS.items()}
-    counted = [weights[tag] for i, tag in tags.items()
-               if not (i in feature_store.OPTIONAL and tag in ("default", "missing"))]
-    score = round(sum(counted) / len(counted), 2)
-    required = sum(1 for i, tag in tags.items() if tag in ("default", "missing") and i not in feature_store.OPTIONAL)
-    if required >= 5:
-        return min(score, 49.0)
-    return min(score, 69.0) if required else score
-
-
 # The bare player has a context row and nothing else: what each feature should be tagged.
 BARE_DEFAULT = {0, 1, 2, 3, 4, 5, 6, 7, 8, 31, 32, 37}            # default constants exist
 BARE_MISSING = {18, 19, 20, 25, 26, 27, 39, 40, 43, 44, 45, 46, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58}
@@ -322,7 +311,7 @@ def test_quality_score_tier_and_readiness_follow_the_rules(stored):
         row = rows[player]
         qualities = {i: row[f"feature_{i}_quality"] for i in range(60)}
         assert qualities == {i: float(feature_store.TAGS[t][0]) for i, t in tags.items()}, player
-        assert float(row["feature_quality_score"]) == _expected_score(tags), player
+        assert float(row["feature_quality_score"]) == expected_score(tags), player
     hand, bare = rows[HAND], rows[BARE]
     # 5627 / 58 = 97.02: gold; no required default, matchup all phase 4.
     assert float(hand["feature_quality_score"]) == 97.02
@@ -376,9 +365,6 @@ def test_rerun_is_identical_and_keeps_one_row_per_player(stored):
 GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 24), dt.date(2026, 2, 3)  # mid-season, A = 02-04
 # Features read only from a phase 4 table that the platform's minimum-games rule can leave empty
 # (15 team games, 10 player games): with too short a history they must be defaults, not guesses.
-GATED_FEATURES = {"team_defense_zone_analysis": (13, 14, 59), "player_shot_zone_analysis": (18, 19, 20)}
-
-
 @pytest.fixture(scope="module")
 def generated_day(bigquery_client, warehouse_tables):
     """Seeded raw data, phase 3 for every date and phase 4 for GENERATED_DAY (A = D + 1)."""
@@ -399,42 +385,6 @@ def generated_day(bigquery_client, warehouse_tables):
 
 @pytest.mark.integration
 def test_generated_day_share_of_computed_features_and_consistent_quality(generated_day, bigquery_client):
-    rows = generated_day
     gated = {i for table, features in GATED_FEATURES.items()
              if not fetch_processor_rows(bigquery_client, table, GENERATED_DAY) for i in features}
-    assert len(rows) > 100, len(rows)
-    print(f"\nml_feature_store_v2 on {GENERATED_DAY + dt.timedelta(days=1)}: {len(rows)} players")
-    print("feature share computed (not default):")
-    shares = {}
-    for feature in feature_store.FEATURES:
-        i = feature.index
-        shares[i] = sum(r[f"feature_{i}_source"] != "default" for r in rows) / len(rows)
-        print(f"  {i:2d} {feature.name:30s} {100 * shares[i]:5.1f}%")
-    total = sum(sum(r[f"feature_{i}_source"] != "default" for i in range(60)) for r in rows)
-    print(f"all features: {100 * total / (60 * len(rows)):.1f}% computed")
-    scores = sorted(float(r["feature_quality_score"]) for r in rows)
-    quartiles = statistics.quantiles(scores, n=4)
-    tiers = {t: sum(r["quality_tier"] == t for r in rows) for t in ("gold", "silver", "bronze", "poor", "critical")}
-    print(f"feature_quality_score: min {scores[0]}, quartiles {quartiles}, max {scores[-1]}; tiers {tiers}; "
-          f"production ready {sum(bool(r['is_production_ready']) for r in rows)}")
-    assert shares[55] == shares[56] == 0.0  # prediction_accuracy is not built here
-    print(f"features whose phase 4 table the minimum-games rule left empty: {sorted(gated)}")
-    assert all(shares[i] == 0.0 for i in gated), "a feature computed from a table without rows"
-    uncomputed = [i for i, share in shares.items() if share == 0 and i not in (55, 56) and i not in gated]
-    assert not uncomputed, f"features never computed on a generated day: {uncomputed}"
-    for row in rows:
-        defaulted = [i for i in range(60) if row[f"feature_{i}_source"] == "default"]
-        assert row["default_feature_indices"] == defaulted and row["default_feature_count"] == len(defaulted)
-        assert all(row[f"feature_{i}_value"] is None for i in defaulted)
-        tags = {i: next(tag for tag, (weight, source) in feature_store.TAGS.items()
-                        if weight == row[f"feature_{i}_quality"] and (source == "default") == (i in defaulted))
-                for i in range(60)}
-        assert float(row["feature_quality_score"]) == _expected_score(tags), row["player_lookup"]
-        score = float(row["feature_quality_score"])
-        tier = ("gold" if score >= 95 else "silver" if score >= 85 else "bronze" if score >= 70
-                else "poor" if score >= 50 else "critical")
-        assert row["quality_tier"] == tier
-        assert row["is_quality_ready"] == (score >= 70 and row["matchup_quality_pct"] >= 50
-                                           and row["required_default_count"] == 0)
-        if row["is_production_ready"]:
-            assert row["completeness_percentage"] >= 70 and not row["missing_processors"]
+    check_generated_feature_rows(generated_day, gated, GENERATED_DAY + dt.timedelta(days=1))

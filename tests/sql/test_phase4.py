@@ -302,30 +302,6 @@ def test_only_games_before_the_analysis_date_are_used(season):
     assert any(g["game_date"] == EARLY_DAY for games in defense.values() for g in games[:15])
 
 
-def test_changing_the_analysis_dates_own_games_changes_none_of_its_phase4_rows(season):
-    """A's raw boxscores change (every player scores 7 more), phase 3 of A is rebuilt from them:
-    the phase 4 rows of analysis date A, re-run, are the rows written before any of A existed."""
-    client = season.client
-    target = EARLY_DAY + dt.timedelta(days=1)
-    post_game_before = {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES}
-
-    def shift_points(delta: int) -> None:
-        for raw in ("nbac_gamebook_player_stats", "nbac_player_boxscores"):
-            query(client, f"UPDATE `{table_id(raw, 'raw')}` SET points = points + @delta "
-                          "WHERE game_date = @target AND points IS NOT NULL", delta=delta, target=target)
-        _run_phase3(client, target, context=False)
-
-    shift_points(7)
-    try:
-        changed = {t for t in POST_GAME_TABLES if table_hash(client, t, "game_date", target) != post_game_before[t]}
-        assert "player_game_summary" in changed, "A's raw change did not reach phase 3: the test proves nothing"
-        _run_phase4(client, EARLY_DAY, fence=3, run_id="rerun-after-a-changed")
-        assert _snapshot(client, EARLY_DAY) == season.early_snapshot
-    finally:
-        shift_points(-7)
-    assert {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES} == post_game_before
-
-
 def test_team_defense_zones_match_the_platforms_rules(season):
     client = season.client
     target = CHECKED_DAY + dt.timedelta(days=1)
@@ -577,3 +553,30 @@ def test_a_date_without_games_writes_nothing_and_succeeds(season):
     for processor in PHASE4:
         assert fetch_processor_rows(client, processor.name, ALL_STAR_DAY) == [], processor.name
     assert _snapshot(client, CHECKED_DAY, exclude=()) == other_dates_before
+
+
+def test_changing_the_analysis_dates_own_games_changes_none_of_its_phase4_rows(season):
+    """A's raw boxscores change (every player scores 7 more), phase 3 of A is rebuilt from them:
+    the phase 4 rows of analysis date A, re-run, are the rows written before any of A existed.
+
+    Last in the module: re-processing A's phase 3 makes A's rows the most recently written, which
+    later dates' phase 4 lineage (``source_*_hash`` of the latest write) would then record."""
+    client = season.client
+    target = EARLY_DAY + dt.timedelta(days=1)
+    post_game_before = {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES}
+
+    def shift_points(delta: int) -> None:
+        for raw in ("nbac_gamebook_player_stats", "nbac_player_boxscores"):
+            query(client, f"UPDATE `{table_id(raw, 'raw')}` SET points = points + @delta "
+                          "WHERE game_date = @target AND points IS NOT NULL", delta=delta, target=target)
+        _run_phase3(client, target, context=False)
+
+    shift_points(7)
+    try:
+        changed = {t for t in POST_GAME_TABLES if table_hash(client, t, "game_date", target) != post_game_before[t]}
+        assert "player_game_summary" in changed, "A's raw change did not reach phase 3: the test proves nothing"
+        _run_phase4(client, EARLY_DAY, fence=3, run_id="rerun-after-a-changed")
+        assert _snapshot(client, EARLY_DAY) == season.early_snapshot
+    finally:
+        shift_points(-7)
+    assert {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES} == post_game_before

@@ -50,7 +50,10 @@ team_totals AS (
     AVG(opponent_pace) AS opponent_pace,
     SUM(points_allowed) AS points_allowed,
     MAX(processed_at) AS last_updated,
-    ARRAY_AGG(data_hash ORDER BY data_hash IS NULL, processed_at DESC, data_hash LIMIT 1)[SAFE_OFFSET(0)] AS latest_hash
+    -- The newest game's row (then the latest write): the same hash whatever order the dates
+    -- were processed in, so a backfill's rows equal a sequential run's.
+    ARRAY_AGG(data_hash ORDER BY data_hash IS NULL, game_date DESC, processed_at DESC, data_hash LIMIT 1)[SAFE_OFFSET(0)]
+      AS latest_hash
   FROM sample
   GROUP BY defending_team_abbr
 ),

@@ -456,12 +456,14 @@ USING (
           )
         FROM inputs
       ),
-      -- One row per player and feature: the tag's quality and source and the value written.
+      -- One row per player and feature: the tag's quality and source and the value written. Values
+      -- are rounded to 9 decimals: a floating-point aggregate's last bits depend on the order rows
+      -- reach it, and a re-run of the same inputs must write the same values (and data_hash).
       feature_rows AS (
         SELECT
           d.player_lookup, f.idx, f.tag,
-          IF(f.tag IN ('default', 'missing'), NULL, f.raw_value) AS value,
-          IFNULL(IF(f.tag IN ('default', 'missing'), f.default_value, f.raw_value), 0.0) AS array_value,
+          IF(f.tag IN ('default', 'missing'), NULL, ROUND(f.raw_value, 9)) AS value,
+          IFNULL(IF(f.tag IN ('default', 'missing'), f.default_value, ROUND(f.raw_value, 9)), 0.0) AS array_value,
           CAST(CASE f.tag WHEN 'phase4' THEN 100 WHEN 'calculated' THEN 100 WHEN 'vegas' THEN 100 WHEN 'bettingpros' THEN 100 WHEN 'minutes_ppm' THEN 95 WHEN 'opponent_history' THEN 90 WHEN 'phase3' THEN 87 WHEN 'default' THEN 40 WHEN 'missing' THEN 0 ELSE 40 END AS FLOAT64) AS quality,
           CASE f.tag WHEN 'phase4' THEN 'phase4' WHEN 'calculated' THEN 'calculated' WHEN 'vegas' THEN 'phase4' WHEN 'bettingpros' THEN 'bettingpros' WHEN 'minutes_ppm' THEN 'phase4' WHEN 'opponent_history' THEN 'phase4' WHEN 'phase3' THEN 'phase3' WHEN 'default' THEN 'default' WHEN 'missing' THEN 'default' ELSE 'default' END AS source,
           f.tag IN ('default', 'missing') AS defaulted,

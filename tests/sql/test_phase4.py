@@ -563,6 +563,9 @@ def test_changing_the_analysis_dates_own_games_changes_none_of_its_phase4_rows(s
     later dates' phase 4 lineage (``source_*_hash`` of the latest write) would then record."""
     client = season.client
     target = EARLY_DAY + dt.timedelta(days=1)
+    # A's phase 3 rebuilt first: an earlier test's seeding replaced the season's players registry
+    # (it counts appearances over the seeded range), which phase 3 reads.
+    _run_phase3(client, target, context=False)
     post_game_before = {t: table_hash(client, t, "game_date", target) for t in POST_GAME_TABLES}
 
     def shift_points(delta: int) -> None:

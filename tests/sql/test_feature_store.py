@@ -362,9 +362,9 @@ def test_rerun_is_identical_and_keeps_one_row_per_player(stored):
 
 # --- a generated game day -----------------------------------------------------------------------
 
-GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 24), dt.date(2026, 2, 3)  # mid-season, A = 02-04
-# Features read only from a phase 4 table that the platform's minimum-games rule can leave empty
-# (15 team games, 10 player games): with too short a history they must be defaults, not guesses.
+GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 24), dt.date(2026, 2, 3)  # 11 days of history, A = 02-04
+
+
 @pytest.fixture(scope="module")
 def generated_day(bigquery_client, warehouse_tables):
     """Seeded raw data, phase 3 for every date and phase 4 for GENERATED_DAY (A = D + 1)."""

@@ -186,14 +186,17 @@ def task_figures(airflow_home: Path, dates: int) -> dict:
             "deferrals": deferrals / dates, "total_starts": tries + pokes}
 
 
-def plain_script(client, dates) -> list[float]:
-    per_date = []
+def plain_script(client, dates) -> tuple[list[float], dict[str, float]]:
+    """Seconds per date, and per processor summed over the dates."""
+    per_date, per_processor = [], dict.fromkeys((p.name for p in processors.PROCESSORS), 0.0)
     for day in dates:
         started = time.perf_counter()
         for processor in processors.PROCESSORS:
+            began = time.perf_counter()
             transforms.run_processor(client, processor, day, fence=1, run_id=f"plain__{day}")
+            per_processor[processor.name] += time.perf_counter() - began
         per_date.append(time.perf_counter() - started)
-    return per_date
+    return per_date, per_processor
 
 
 def last_end(api, dates) -> dt.datetime:
@@ -224,11 +227,13 @@ def main() -> int:
 
     with isolated_world(client, work / "plain", name="benchplain", **seed_range):
         with StackSampler() as sampler:
-            plain = plain_script(client, dates)
+            plain, plain_by_processor = plain_script(client, dates)
     plain_total = sum(plain)
     print(f"\nplain script (bare BigQuery client, ten MERGEs per date in order): {plain_total:.1f} s, "
           f"{plain_total / n:.1f} s per date (first {plain[0]:.1f}, last {plain[-1]:.1f}); "
           f"emulator CPU {sampler.cpu_seconds().get('bigquery', 0):.1f} s", flush=True)
+    print("  per processor, s per date: " + ", ".join(
+        f"{name} {seconds / n:.1f}" for name, seconds in sorted(plain_by_processor.items(), key=lambda kv: -kv[1])))
 
     with isolated_world(client, work / "one", name="bench1", **seed_range) as world:
         started = time.perf_counter()

@@ -8,6 +8,7 @@ dag-processor, triggerer, two Celery workers; the emulators already up), its mem
 the resident set sizes of every process it started, after start without and with the three
 emulators, and the peak with them during the backfill), and the N-date backfill's wall time through the REST API; then the same backfill
 under ``airflow standalone`` (SQLite, LocalExecutor).
+Starts the emulators when they are not running and stops what it started (unless NBA_KEEP_STACK is set).
 """
 
 from __future__ import annotations
@@ -102,9 +103,13 @@ def main() -> int:
     parser.add_argument("--dates", type=int, default=6)
     parser.add_argument("--max-active-runs", type=int, default=3)
     args = parser.parse_args()
+    with stack.running():
+        return measure(args)
+
+
+def measure(args) -> int:
     dates = [FIRST + dt.timedelta(days=i) for i in range(args.dates)]
     seed_range = {"start": FIRST - dt.timedelta(days=7), "end": dates[-1] + dt.timedelta(days=1)}
-    stack.start()
     client = bigquery_client()
     work = Path(tempfile.mkdtemp(prefix="nba-bench-"))
     results = {}

@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/pipeline_benchmark.py [--dates N] [--max-active-runs K]
 
+Starts the local stack when it is not running and stops what it started (unless NBA_KEEP_STACK is set).
+
 On the local stack, for the same N consecutive game dates (each measurement in a world of its
 own: fresh datasets, collections and Airflow database, the same isolation as the tests):
 
@@ -211,10 +213,14 @@ def main() -> int:
     parser.add_argument("--max-active-runs", type=int, default=3)
     parser.add_argument("--skip-parse", action="store_true", help="leave out the DAG parse times")
     args = parser.parse_args()
+    with stack.running():
+        return measure(args)
+
+
+def measure(args) -> int:
     dates = [FIRST + dt.timedelta(days=i) for i in range(args.dates)]
     n = len(dates)
     seed_range = {"start": FIRST - dt.timedelta(days=7), "end": dates[-1] + dt.timedelta(days=1)}
-    stack.start()
     client = bigquery_client()
     work = Path(tempfile.mkdtemp(prefix="nba-bench-"))
     print(f"{n} game dates from {dates[0]}, K = {args.max_active_runs}; load average at start "
@@ -287,7 +293,8 @@ def main() -> int:
     print(f"  one date, dag.test run / plain per date:      {outcome['seconds'] / (plain_total / n):.2f}")
     print(f"  {n} dates dag.test / plain:                   {seq_runs / plain_total:.2f}")
     print(f"  backfill 1 at a time / plain:                 {backfill[1] / plain_total:.2f}")
-    print(f"  backfill {k} at a time / plain:                 {backfill[k] / plain_total:.2f}")
+    if k != 1:
+        print(f"  backfill {k} at a time / plain:                 {backfill[k] / plain_total:.2f}")
     print(f"  plain last date / first date:                 {plain[-1] / plain[0]:.2f}")
     return 0
 

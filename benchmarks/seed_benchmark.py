@@ -9,7 +9,6 @@ NBA_KEEP_STACK is set), then prints generation time, load time and rows per tabl
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -59,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from nba_pipeline.clients import bigquery_client
     from nba_pipeline_dev.local import stack
 
-    started = stack.start(["bigquery"])
-    try:
+    with stack.running(["bigquery"]):
         client = bigquery_client()
         warehouse.ensure_datasets(client)
         warehouse.ensure_tables(client, layers=("raw", "reference"))
@@ -89,10 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         for name, rows in loaded.items():
             print(f"  {name:<{width}} {rows:>9,}")
         print(f"  {'all tables':<{width}} {sum(loaded.values()):>9,}")
-    finally:
-        ours = [name for name, how in started.items() if how == "started"]
-        if ours and not os.environ.get("NBA_KEEP_STACK"):
-            stack.stop(ours)
     return 0
 
 

@@ -12,6 +12,7 @@ imports the latest export, so a stopped and restarted emulator has the data it h
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -382,6 +383,19 @@ def start(names: list[str] | None = None) -> dict[str, str]:
 def stop(names: list[str] | None = None) -> dict[str, str]:
     found = services()
     return {name: stop_service(found[name]) for name in names or list(found)}
+
+
+@contextlib.contextmanager
+def running(names: list[str] | None = None):
+    """The named services for the block: started when not running, and stopped after it if this
+    started them (unless NBA_KEEP_STACK is set), so a later session on the same ports starts clean."""
+    started = start(names)
+    try:
+        yield started
+    finally:
+        ours = [name for name, how in started.items() if how == "started"]
+        if ours and not os.environ.get("NBA_KEEP_STACK"):
+            stop(ours)
 
 
 def status() -> dict[str, dict[str, object]]:

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/lease_benchmark.py [--iterations 300] [--rounds 50] [--baseline-rounds 5]
 
 Starts the emulator (the local stack's Firestore; honours NBA_FIRESTORE_PORT) unless it is
-already up, stops it again if it started it, and prints one table:
+already up, stops it again if it started it (unless NBA_KEEP_STACK is set), and prints one table:
 
 * uncontended acquire+release of ``LeaseStore`` against a plain document create+delete,
   measured interleaved in the same run (target: p50 ratio <= 2);
@@ -157,15 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     from nba_pipeline.clients import firestore_client
     from nba_pipeline_dev.local import stack
 
-    started = stack.start(["firestore"])
-    try:
+    with stack.running(["firestore"]):
         client = firestore_client()
         timings = uncontended(client, args.iterations)
         ours, ours_wall = race(LeaseContender, args.rounds, args.contenders)
         baseline, baseline_wall = race(TransactionContender, args.baseline_rounds, args.contenders)
-    finally:
-        if started.get("firestore") == "started":
-            stack.stop(["firestore"])
 
     print(f"Firestore emulator, {args.contenders} contenders, {args.iterations} uncontended samples")
     print()

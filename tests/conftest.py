@@ -11,6 +11,7 @@ network address or starts a process fails, naming the mark.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -54,14 +55,12 @@ def pure_unless_integration(request, monkeypatch):
 @pytest.fixture(scope="session")
 def local_stack():
     """Firestore, Pub/Sub and BigQuery stand-ins on loopback, with the client variables set."""
-    try:
-        started = stack.start()
-    except stack.StackError as error:
-        pytest.fail(f"local stack unavailable: {error}", pytrace=False)
-    yield stack.status()
-    ours = [name for name, how in started.items() if how == "started"]
-    if ours and not os.environ.get("NBA_KEEP_STACK"):
-        stack.stop(ours)
+    with contextlib.ExitStack() as cleanup:
+        try:
+            cleanup.enter_context(stack.running())
+        except stack.StackError as error:
+            pytest.fail(f"local stack unavailable: {error}", pytrace=False)
+        yield stack.status()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ own: fresh datasets, collections and Airflow database, the same isolation as the
   (``transforms.run_processor``: watermark then fenced MERGE, as a task does, without Airflow);
 * one date, then the N dates one after another, through ``dag.test()`` (one process);
 * an ``airflow backfill`` under ``airflow standalone`` with 1 and with K runs at a time, timed
-  from the backfill's creation to the last run's end;
+  from the backfill's creation to the last run's end (``--cold-task-starts``: also 1 at a time
+  with ``[nba_pipeline] preload_task_modules`` off, so every task process imports its modules
+  itself);
 * the ratios of each to the plain script, task instances and process starts per date (a
   reschedule poke or a retry is a start), CPU seconds of Airflow's processes per task start,
   and the peak resident memory of the whole local stack (emulators and Airflow).
@@ -212,6 +214,9 @@ def main() -> int:
     parser.add_argument("--dates", type=int, default=6)
     parser.add_argument("--max-active-runs", type=int, default=3)
     parser.add_argument("--skip-parse", action="store_true", help="leave out the DAG parse times")
+    parser.add_argument("--cold-task-starts", action="store_true",
+                        help="also backfill 1 at a time with [nba_pipeline] preload_task_modules off, so that "
+                             "every task process imports its modules itself")
     args = parser.parse_args()
     with stack.running():
         return measure(args)
@@ -258,10 +263,17 @@ def measure(args) -> int:
           f"bigquery {sampler.cpu_seconds().get('bigquery', 0):.1f} s", flush=True)
 
     backfill, figures, cpu, rss = {}, {}, {}, {}
-    for runs_at_once in dict.fromkeys((1, args.max_active_runs)):
-        with isolated_world(client, work / f"par{runs_at_once}", name=f"benchpar{runs_at_once}", **seed_range) as world, \
+    # A variant is (runs at a time, warm task starts); the cold one is the baseline for task_start.
+    variants = [(1, True)] + ([(1, False)] if args.cold_task_starts else []) + (
+        [(args.max_active_runs, True)] if args.max_active_runs != 1 else [])
+    for variant in variants:
+        runs_at_once, warm = variant
+        label = f"{runs_at_once} run(s) at a time" + ("" if warm else ", cold task starts")
+        with isolated_world(client, work / f"par{runs_at_once}{'' if warm else 'cold'}",
+                            name=f"benchpar{runs_at_once}{'' if warm else 'cold'}", **seed_range) as world, \
                 patched_environ({"NBA_AIRFLOW_PORT": os.environ.get("NBA_TEST_AIRFLOW_PORT", "8094"),
-                                 "AIRFLOW__CORE__PARALLELISM": str(2 * runs_at_once)}):
+                                 "AIRFLOW__CORE__PARALLELISM": str(2 * runs_at_once),
+                                 "AIRFLOW__NBA_PIPELINE__PRELOAD_TASK_MODULES": str(warm)}):
             started = time.perf_counter()
             standalone.start()
             boot = time.perf_counter() - started
@@ -271,30 +283,32 @@ def measure(args) -> int:
                 with StackSampler() as sampler:
                     created = dt.datetime.now(dt.timezone.utc)
                     runs = run_backfill(dates, max_active_runs=runs_at_once)
-                backfill[runs_at_once] = (last_end(api, dates) - created).total_seconds()
+                backfill[variant] = (last_end(api, dates) - created).total_seconds()
             finally:
                 standalone.stop()
-            figures[runs_at_once] = task_figures(world.airflow_home, n)
-            cpu[runs_at_once] = sampler.cpu_seconds()
-            rss[runs_at_once] = sampler.peak_rss
-        f = figures[runs_at_once]
-        print(f"backfill, {runs_at_once} run(s) at a time: {backfill[runs_at_once]:.1f} s from create to the last "
-              f"run's end ({backfill[runs_at_once] / n:.1f} s per date; standalone start-up {boot:.1f} s); "
+            figures[variant] = task_figures(world.airflow_home, n)
+            cpu[variant] = sampler.cpu_seconds()
+            rss[variant] = sampler.peak_rss
+        f = figures[variant]
+        print(f"backfill, {label}: {backfill[variant]:.1f} s from create to the last "
+              f"run's end ({backfill[variant] / n:.1f} s per date; standalone start-up {boot:.1f} s); "
               f"states {sorted({r['state'] for r in runs})}", flush=True)
         print(f"  per date: {f['tasks']:.1f} task instances, {f['starts']:.1f} process starts "
               f"({f['pokes']:.1f} reschedule pokes), {f['deferrals']:.1f} deferrals; CPU airflow "
-              f"{cpu[runs_at_once].get('airflow', 0):.1f} s = {cpu[runs_at_once].get('airflow', 0) / f['total_starts']:.2f} s "
-              f"per task start ({sampler.airflow_breakdown()}), bigquery {cpu[runs_at_once].get('bigquery', 0):.1f} s; "
+              f"{cpu[variant].get('airflow', 0):.1f} s = {cpu[variant].get('airflow', 0) / f['total_starts']:.2f} s "
+              f"per task start ({sampler.airflow_breakdown()}), bigquery {cpu[variant].get('bigquery', 0):.1f} s; "
               f"peak RSS of the stack "
-              f"{rss[runs_at_once] / 2**20:.0f} MiB", flush=True)
+              f"{rss[variant] / 2**20:.0f} MiB", flush=True)
 
     k = args.max_active_runs
     print("\nratios (plain script = 1):")
     print(f"  one date, dag.test run / plain per date:      {outcome['seconds'] / (plain_total / n):.2f}")
     print(f"  {n} dates dag.test / plain:                   {seq_runs / plain_total:.2f}")
-    print(f"  backfill 1 at a time / plain:                 {backfill[1] / plain_total:.2f}")
+    print(f"  backfill 1 at a time / plain:                 {backfill[1, True] / plain_total:.2f}")
+    if (1, False) in backfill:
+        print(f"  backfill 1 at a time, cold task starts / plain: {backfill[1, False] / plain_total:.2f}")
     if k != 1:
-        print(f"  backfill {k} at a time / plain:                 {backfill[k] / plain_total:.2f}")
+        print(f"  backfill {k} at a time / plain:                 {backfill[k, True] / plain_total:.2f}")
     print(f"  plain last date / first date:                 {plain[-1] / plain[0]:.2f}")
     return 0
 

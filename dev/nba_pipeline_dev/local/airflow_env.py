@@ -28,6 +28,7 @@ CLUSTER_SETTINGS = {
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
     "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
     "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
+    "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False",
 }
 # Cluster settings a caller may still choose (a test keeps new DAGs paused until it is ready).
 CALLER_MAY_SET = ("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION",)
@@ -93,6 +94,9 @@ def airflow_env(base: dict[str, str] | None = None, *, cluster: bool = False) ->
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "10",
             "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
+            # Plugins load at `import airflow`, so the scheduler and Celery workers hold the task
+            # modules before they fork task processes (nba_pipeline.task_start).
+            "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": env.get("AIRFLOW__CORE__LAZY_LOAD_PLUGINS", "False"),
             # Two cores: a few worker processes, not the default 32.
             "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "8"),
             "NBA_SQL_ROOT": env.get("NBA_SQL_ROOT") or str(root / "include" / "sql"),

@@ -1,0 +1,80 @@
+"""The emulator's parse memo: a copy of one parsed tree per text, errors never kept, bounded."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from nba_pipeline_dev.local.bqemulator_main import memoise_parse_one
+
+
+class Tree:
+    def __init__(self, sql: str, serial: int) -> None:
+        self.sql, self.serial, self.copies = sql, serial, 0
+
+    def copy(self) -> Tree:
+        self.copies += 1
+        return Tree(self.sql, self.serial)
+
+
+def fake_sqlglot():
+    calls = []
+
+    def parse_one(sql, read=None, dialect=None, into=None, **opts):
+        calls.append((sql, read, dialect, into, opts))
+        if "BAD" in sql:
+            raise ValueError("parse error")
+        return Tree(sql, len(calls))
+
+    return types.SimpleNamespace(parse_one=parse_one), calls
+
+
+def test_a_text_is_parsed_once_and_every_caller_gets_its_own_copy():
+    sqlglot, calls = fake_sqlglot()
+    memoise_parse_one(sqlglot)
+    first = sqlglot.parse_one("SELECT 1", read="bigquery")
+    second = sqlglot.parse_one("SELECT 1", read="bigquery")
+    assert len(calls) == 1
+    assert first is not second and first.serial == second.serial == 1
+    first.sql = "mutated by a rewrite pass"
+    assert sqlglot.parse_one("SELECT 1", read="bigquery").sql == "SELECT 1"
+
+
+def test_the_dialect_is_part_of_the_key():
+    sqlglot, calls = fake_sqlglot()
+    memoise_parse_one(sqlglot)
+    sqlglot.parse_one("SELECT 1", read="bigquery")
+    sqlglot.parse_one("SELECT 1", read="duckdb")
+    sqlglot.parse_one("SELECT 1", dialect="duckdb")
+    assert len(calls) == 3
+
+
+def test_errors_are_raised_every_time_and_not_kept():
+    sqlglot, calls = fake_sqlglot()
+    memoise_parse_one(sqlglot)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            sqlglot.parse_one("SELECT BAD", read="bigquery")
+    assert len(calls) == 2
+
+
+def test_options_or_dialect_objects_bypass_the_memo():
+    sqlglot, calls = fake_sqlglot()
+    memoise_parse_one(sqlglot)
+    dialect = object()
+    for _ in range(2):
+        sqlglot.parse_one("SELECT 1", read=dialect)
+        sqlglot.parse_one("SELECT 1", read="bigquery", error_level="ignore")
+        sqlglot.parse_one("SELECT 1", into=Tree)
+    assert len(calls) == 6
+
+
+def test_the_oldest_tree_goes_when_the_memo_is_full():
+    sqlglot, calls = fake_sqlglot()
+    memoised = memoise_parse_one(sqlglot, size=2)
+    for text in ("SELECT 1", "SELECT 2", "SELECT 1", "SELECT 3", "SELECT 1", "SELECT 2"):
+        sqlglot.parse_one(text)
+    # SELECT 1 stayed (used again before SELECT 3 came); SELECT 2 had gone and is parsed again.
+    assert [c[0] for c in calls] == ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 2"]
+    assert memoised.counts == {"hits": 2, "misses": 4}

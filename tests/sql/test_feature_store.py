@@ -367,7 +367,10 @@ GENERATED_FIRST, GENERATED_DAY = dt.date(2026, 1, 24), dt.date(2026, 2, 3)  # 11
 
 @pytest.fixture(scope="module")
 def generated_day(bigquery_client, warehouse_tables):
-    """Seeded raw data, phase 3 for every date and phase 4 for GENERATED_DAY (A = D + 1)."""
+    """Seeded raw data, phase 3 for every date and phase 4 for GENERATED_DAY (A = D + 1).
+
+    Phase 4 reads the pre-game context of A only, so the earlier dates run only the post-game
+    processors (the context of D + 1 is what a date's run adds for the next one)."""
     from .helpers import seed_dates
 
     client = bigquery_client
@@ -376,7 +379,8 @@ def generated_day(bigquery_client, warehouse_tables):
         day = GENERATED_FIRST
         while day <= GENERATED_DAY:
             for processor in processors.phase(3):
-                run(client, processor.name, day)
+                if processor.post_game or day == GENERATED_DAY:
+                    run(client, processor.name, day)
             day += dt.timedelta(days=1)
         for processor in processors.phase(4):
             run(client, processor.name, GENERATED_DAY)

@@ -41,7 +41,7 @@ def forks_task_processes(argv: Sequence[str], executor: str) -> bool:
     child command of its own.
     """
     command = [arg for arg in argv[1:] if not arg.startswith("-")][:2]
-    if command[:2] == ["celery", "worker"]:
+    if command == ["celery", "worker"]:
         return True
     return command[:1] == ["scheduler"] and "LocalExecutor" in executor
 
@@ -52,6 +52,9 @@ def preload(modules: Sequence[str] = TASK_MODULES) -> None:
 
 
 def preload_if_task_host() -> bool:
+    """Preload in a task host; never raise, because Airflow drops a plugin whose ``on_load``
+    raises, and with it the timetable the scheduler needs (a task then fails on its own import)."""
+    import logging
     import sys
 
     from airflow.configuration import conf
@@ -60,5 +63,10 @@ def preload_if_task_host() -> bool:
         return False
     if not forks_task_processes(sys.argv, conf.get("core", "executor", fallback="")):
         return False
-    preload()
+    try:
+        preload()
+    except Exception:
+        logging.getLogger(__name__).warning("task modules not preloaded; tasks import them themselves",
+                                            exc_info=True)
+        return False
     return True

@@ -84,3 +84,14 @@ def test_the_setting_turns_it_off(tmp_path):
     loaded = _loaded_after_import_airflow(tmp_path, "scheduler", "False",
                                           AIRFLOW__NBA_PIPELINE__PRELOAD_TASK_MODULES="False")
     assert not loaded["airflow.providers.google.cloud.hooks.bigquery"]
+
+
+def test_a_failing_preload_is_logged_and_never_raises(monkeypatch, caplog):
+    """Airflow drops a plugin whose on_load raises, and the timetable with it."""
+    def broken(modules=task_start.TASK_MODULES):
+        raise ImportError("no module named google")
+
+    monkeypatch.setattr(task_start, "preload", broken)
+    monkeypatch.setattr("sys.argv", ["airflow", "celery", "worker"])
+    assert task_start.preload_if_task_host() is False
+    assert "not preloaded" in caplog.text

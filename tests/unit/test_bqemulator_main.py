@@ -11,10 +11,9 @@ from nba_pipeline_dev.local.bqemulator_main import memoise_parse_one
 
 class Tree:
     def __init__(self, sql: str, serial: int) -> None:
-        self.sql, self.serial, self.copies = sql, serial, 0
+        self.sql, self.serial = sql, serial
 
     def copy(self) -> Tree:
-        self.copies += 1
         return Tree(self.sql, self.serial)
 
 
@@ -78,3 +77,19 @@ def test_the_oldest_tree_goes_when_the_memo_is_full():
     # SELECT 1 stayed (used again before SELECT 3 came); SELECT 2 had gone and is parsed again.
     assert [c[0] for c in calls] == ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 2"]
     assert memoised.counts == {"hits": 2, "misses": 4}
+
+
+def test_with_real_sqlglot_a_rewrite_of_one_copy_reaches_no_later_caller():
+    import sqlglot
+    from sqlglot import exp
+
+    real = types.SimpleNamespace(parse_one=sqlglot.parse_one)
+    memoise_parse_one(real)
+    text = "SELECT a FROM `p.d.t` WHERE d = @d"
+    tree = real.parse_one(text, read="bigquery")
+    for table in tree.find_all(exp.Table):
+        table.set("this", exp.to_identifier("renamed"))  # what a rewrite pass does, in place
+    again = real.parse_one(text, read="bigquery")
+    assert again.sql(dialect="bigquery") == sqlglot.parse_one(text, read="bigquery").sql(dialect="bigquery")
+    assert "renamed" not in again.sql(dialect="bigquery") and "renamed" in tree.sql(dialect="bigquery")
+    assert real.parse_one.counts == {"hits": 1, "misses": 1}

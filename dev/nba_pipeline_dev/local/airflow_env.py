@@ -94,8 +94,8 @@ def airflow_env(base: dict[str, str] | None = None, *, cluster: bool = False) ->
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "10",
             "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP": r"(airflow|nba_pipeline)\..*",
-            # Plugins load at `import airflow`, so the scheduler and Celery workers hold the task
-            # modules before they fork task processes (nba_pipeline.task_start).
+            # Plugins load at `import airflow`, so a Celery worker holds the task modules before
+            # its pool forks (the scheduler loads plugins before forking anyway; task_start).
             "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": env.get("AIRFLOW__CORE__LAZY_LOAD_PLUGINS", "False"),
             # Two cores: a few worker processes, not the default 32.
             "AIRFLOW__CORE__PARALLELISM": env.get("AIRFLOW__CORE__PARALLELISM", "8"),

@@ -47,7 +47,6 @@ def memoise_parse_one(sqlglot, size: int = TREES_KEPT):
         return tree.copy()
 
     cached_parse_one.counts = counts
-    cached_parse_one.uncached = parse_one
     sqlglot.parse_one = cached_parse_one
     return cached_parse_one
 

@@ -1,11 +1,12 @@
-"""The local BigQuery stand-in with and without its parse memo, side by side in one run.
+"""The local BigQuery stand-in with and without its memos, side by side in one run.
 
     .venv/bin/python benchmarks/emulator_benchmark.py [--dates N]
 
 bqemulator spends most of its CPU parsing statement texts with sqlglot, again in every rewrite
-pass and again for every date (``dev/nba_pipeline_dev/local/bqemulator_main.py``). This starts
-the emulator twice on its usual port, first with ``NBA_BQEMULATOR_PARSE_CACHE=0`` (bqemulator as
-shipped), then with the memo, and runs the plain script of the pipeline benchmark (the ten MERGEs
+pass and again for every date, and translating the same texts to DuckDB again
+(``dev/nba_pipeline_dev/local/bqemulator_main.py`` memoises both). This starts
+the emulator twice on its usual port, first with ``NBA_BQEMULATOR_MEMOS=0`` (bqemulator as
+shipped), then with the memos, and runs the plain script of the pipeline benchmark (the ten MERGEs
 of each of N dates through a bare client) in a fresh world each time, printing each run's wall
 time, the emulator's CPU, the stack's peak RSS and the seconds per processor. The local stack must be
 stopped first (``nba-pipeline stack stop``): each variant needs an emulator of its own.
@@ -31,7 +32,7 @@ from nba_pipeline_dev.local import stack  # noqa: E402
 
 
 def run_variant(cache: bool, dates: list[dt.date], work: Path) -> dict:
-    with patched_environ({"NBA_BQEMULATOR_PARSE_CACHE": "1" if cache else "0"}), stack.running() as started:
+    with patched_environ({"NBA_BQEMULATOR_MEMOS": "1" if cache else "0"}), stack.running() as started:
         if any(how != "started" for how in started.values()):
             raise SystemExit("the local stack was already running: stop it first (nba-pipeline stack stop)")
         client = bigquery_client()
@@ -57,7 +58,7 @@ def main() -> int:
     results = {}
     for cache in (False, True):
         result = results[cache] = run_variant(cache, dates, work)
-        label = "with the parse memo" if cache else "bqemulator as shipped"
+        label = "with the memos" if cache else "bqemulator as shipped"
         print(f"\n{label}: plain script {result['wall']:.1f} s ({result['wall'] / len(dates):.1f} s per date; "
               f"first {result['per_date'][0]:.1f}, last {result['per_date'][-1]:.1f}); emulator CPU "
               f"{result['cpu']:.1f} s, stack peak RSS {result['peak_rss'] / 2**20:.0f} MiB", flush=True)
@@ -66,8 +67,8 @@ def main() -> int:
             for name, seconds in sorted(result["per_processor"].items(), key=lambda kv: -kv[1])), flush=True)
     plain, memo = results[False], results[True]
     print("\nratios (as shipped = 1):")
-    print(f"  plain script wall, memo / as shipped:  {memo['wall'] / plain['wall']:.2f}")
-    print(f"  emulator CPU, memo / as shipped:       {memo['cpu'] / plain['cpu']:.2f}")
+    print(f"  plain script wall, memos / as shipped: {memo['wall'] / plain['wall']:.2f}")
+    print(f"  emulator CPU, memos / as shipped:      {memo['cpu'] / plain['cpu']:.2f}")
     for name in sorted(plain["per_processor"], key=lambda n: -plain["per_processor"][n]):
         print(f"  {name:32s} {memo['per_processor'][name] / plain['per_processor'][name]:.2f}")
     return 0

@@ -302,7 +302,7 @@ def measure(args) -> int:
 
     k = args.max_active_runs
     print("\nratios (plain script = 1):")
-    # The same date in a fresh world each: the emulator's parse memo is cold for both (the
+    # The same date in a fresh world each: the emulator's memos are cold for both (the
     # statement texts name each world's datasets), so the first date is the like-for-like one.
     print(f"  one date, dag.test run / plain, same date:    {outcome['seconds'] / plain[0]:.2f}")
     print(f"  one date, dag.test run / plain per date:      {outcome['seconds'] / (plain_total / n):.2f}")
@@ -314,7 +314,7 @@ def measure(args) -> int:
         print(f"  backfill {k} at a time / plain:                 {backfill[k, True] / plain_total:.2f}")
     print(f"  plain last date / first date:                 {plain[-1] / plain[0]:.2f}")
     if n > 2:
-        print(f"  plain last date / second date (memo warm):    {plain[-1] / plain[1]:.2f}")
+        print(f"  plain last date / second date (memos warm):   {plain[-1] / plain[1]:.2f}")
     return 0
 
 

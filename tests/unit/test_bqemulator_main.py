@@ -1,12 +1,14 @@
-"""The emulator's parse memo: a copy of one parsed tree per text, errors never kept, bounded."""
+"""The emulator's memos: a copy of one parsed tree per text, one translation per text, schema and
+caller; errors never kept; both bounded."""
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import pytest
 
-from nba_pipeline_dev.local.bqemulator_main import memoise_parse_one
+from nba_pipeline_dev.local.bqemulator_main import memoise_parse_one, memoise_translate
 
 
 class Tree:
@@ -93,3 +95,85 @@ def test_with_real_sqlglot_a_rewrite_of_one_copy_reaches_no_later_caller():
     assert again.sql(dialect="bigquery") == sqlglot.parse_one(text, read="bigquery").sql(dialect="bigquery")
     assert "renamed" not in again.sql(dialect="bigquery") and "renamed" in tree.sql(dialect="bigquery")
     assert real.parse_one.counts == {"hits": 1, "misses": 1}
+
+
+# --- the translation memo --------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Ok:
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Err:
+    error: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    principal: str
+    groups: tuple = ()
+    is_authenticated: bool = True
+
+
+def fake_translator():
+    calls = []
+
+    class Translator:
+        def translate(self, bq_sql, *, schema=None, caller=None, **kwargs):
+            calls.append((bq_sql, schema, caller, kwargs))
+            if "BAD" in bq_sql:
+                return Err("parse error")
+            return Ok(f"duckdb[{len(calls)}]: {bq_sql}")
+
+    return Translator, calls
+
+
+def test_a_translation_is_kept_per_text_schema_and_caller():
+    translator_class, calls = fake_translator()
+    memoised = memoise_translate(translator_class, Ok)
+    translator = translator_class()
+    schema = {"t": {"a": "BIGINT", "b": "VARCHAR"}}
+    first = translator.translate("SELECT * FROM t", schema=schema, caller=Caller("user:a"))
+    again = translator.translate("SELECT * FROM t", schema={"t": {"a": "BIGINT", "b": "VARCHAR"}},
+                                 caller=Caller("user:a"))
+    assert first == again == Ok("duckdb[1]: SELECT * FROM t") and len(calls) == 1
+    # Each of these is another key: the translation runs again.
+    translator.translate("SELECT * FROM t", schema={"t": {"a": "DOUBLE", "b": "VARCHAR"}}, caller=Caller("user:a"))
+    translator.translate("SELECT * FROM t", schema={"t": {"b": "VARCHAR", "a": "BIGINT"}}, caller=Caller("user:a"))
+    translator.translate("SELECT * FROM t", schema=None, caller=Caller("user:a"))
+    translator.translate("SELECT * FROM t", schema=schema, caller=Caller("user:b"))
+    translator.translate("SELECT * FROM t", schema=schema, caller=Caller("user:a", groups=("g",)))
+    translator.translate("SELECT * FROM t", schema=schema, caller=None)
+    translator.translate("SELECT * FROM t ", schema=schema, caller=Caller("user:a"))
+    assert len(calls) == 8
+    assert memoised.counts == {"hits": 1, "misses": 8}
+
+
+def test_failed_translations_are_redone_every_time():
+    translator_class, calls = fake_translator()
+    memoise_translate(translator_class, Ok)
+    for _ in range(2):
+        assert translator_class().translate("SELECT BAD") == Err("parse error")
+    assert len(calls) == 2
+
+
+def test_extra_arguments_or_an_unhashable_schema_bypass_the_memo():
+    translator_class, calls = fake_translator()
+    memoise_translate(translator_class, Ok)
+    translator = translator_class()
+    for _ in range(2):
+        translator.translate("SELECT 1", catalog="reserved for later")
+        translator.translate("SELECT 1", schema={"t": {"a": ["not", "hashable"]}})
+    assert len(calls) == 4 and calls[0][3] == {"catalog": "reserved for later"}
+
+
+def test_the_oldest_translation_goes_when_the_memo_is_full():
+    translator_class, calls = fake_translator()
+    memoised = memoise_translate(translator_class, Ok, size=2)
+    translator = translator_class()
+    for text in ("SELECT 1", "SELECT 2", "SELECT 1", "SELECT 3", "SELECT 2"):
+        translator.translate(text)
+    assert [c[0] for c in calls] == ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 2"]
+    assert memoised.counts == {"hits": 1, "misses": 4}

@@ -170,7 +170,7 @@ def _command(service: Service) -> list[str]:
                 ".venv-bqemulator from requirements-bqemulator.lock)"
             )
         grpc_port = _port("NBA_BIGQUERY_GRPC_PORT", service.port + 10)
-        # The emulator's own Python runs it through bqemulator_main (sqlglot parses memoised).
+        # The emulator's own Python runs it through bqemulator_main (parses and translations memoised).
         launcher = [str(exe)] if os.environ.get("NBA_BQEMULATOR_BIN") else [
             str(exe.parent / "python"), str(Path(__file__).with_name("bqemulator_main.py"))]
         return [*launcher, "start", "--rest-host", "127.0.0.1", "--rest-port", str(service.port),

@@ -194,6 +194,32 @@ class TestLeaseGuardedBigQueryInsertJobOperator:
         store_of(hook).release.assert_called_once_with(lease)
         assert context["ti"].xcom[("guarded", "bigquery_job_detail")]["job_id"] == "job_1"
 
+
+    @pytest.mark.parametrize(("release", "message"), [
+        (False, "was taken from"),
+        (ConnectionError("503"), "the lock store did not answer its release"),
+    ])
+    @mock.patch(BIGQUERY_HOOK)
+    @mock.patch(LOCK_HOOK)
+    def test_a_finished_job_whose_release_is_not_confirmed_fails_saying_why(self, hook, bigquery, context,
+                                                                           release, message):
+        lease = lease_for(owner_of(context))
+        store_of(hook).try_acquire.return_value = lease
+        if isinstance(release, Exception):
+            store_of(hook).release.side_effect = release
+        else:
+            store_of(hook).release.return_value = release
+        job = bigquery.return_value.insert_job.return_value
+        job.job_id, job.error_result, job.errors, job.num_dml_affected_rows = "job_1", None, [], 12
+        job.done.return_value = True
+        with mock.patch("nba_pipeline.lease.LeaseHeartbeat") as heartbeat:
+            heartbeat.return_value.__enter__.return_value = heartbeat.return_value
+            heartbeat.return_value.lease = lease
+            heartbeat.return_value.lost.is_set.return_value = False
+            with pytest.raises(AirflowException, match=message):
+                self.operator().execute(context)
+        store_of(hook).release.assert_called_once_with(lease)  # once: no second try on the way out
+        bigquery.return_value.cancel_job.assert_not_called()  # the job had finished
     @pytest.mark.parametrize("failure", ["lease_lost", "status_call"])
     @mock.patch(BIGQUERY_HOOK)
     @mock.patch(LOCK_HOOK)

@@ -247,22 +247,38 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
             return 0.0
         return max(0.0, (lease.acquired_at - as_utc(since)).total_seconds())
 
-    def _release(self, lease: Lease | None) -> bool:
+    def _release(self, lease: Lease | None) -> str | None:
+        """Release ``lease``: "released", "lost" (no longer ours) or "unanswered" (the store failed)."""
         if lease is None:
-            return False
+            return None
         try:
             released = self.lease_store.release(lease)
         except Exception:
             # The lease will expire on its own; a release error must not hide the task's own error.
             self.log.exception("Could not release lock %s (fence %s); it expires at %s",
                                lease.key, lease.fence, lease.expires_at)
-            return False
+            return "unanswered"
         if released:
             self._log_lease("released", lease)
-        else:
-            self.log.warning("Lock %s was no longer held by %s (fence %s); left untouched",
-                             lease.key, lease.owner.execution_id, lease.fence)
-        return released
+            return "released"
+        self.log.warning("Lock %s was no longer held by %s (fence %s); left untouched",
+                         lease.key, lease.owner.execution_id, lease.fence)
+        return "lost"
+
+    def _release_after_job(self, lease: Lease, job_id: str) -> None:
+        """Release after the job finished; a release that is not confirmed fails the try."""
+        outcome = self._release(lease)
+        if outcome == "lost":
+            raise AirflowException(
+                f"lock {lease.key} (fence {lease.fence}) was taken from {lease.owner.execution_id} "
+                f"before BigQuery job {job_id} finished"
+            )
+        if outcome == "unanswered":
+            # The job ran inside the lease, but a retry (which waits out the lock) is what confirms the date.
+            raise AirflowException(
+                f"BigQuery job {job_id} finished under lock {lease.key} (fence {lease.fence}), but the lock "
+                f"store did not answer its release; the lock expires at {lease.expires_at}"
+            )
 
     # -- job ---------------------------------------------------------------------------------
 
@@ -292,12 +308,8 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         handed_over = False
         try:
             result = self._run_job(context, lease_wait_seconds, renewed_at)
-            if not self._release(self._lease):
-                raise AirflowException(
-                    f"lock {self.lock_key} (fence {lease.fence}) was taken from "
-                    f"{lease.owner.execution_id} before BigQuery job {result['job_id']} finished"
-                )
-            handed_over = True
+            handed_over = True  # released (or found lost) once, right here
+            self._release_after_job(self._lease, result["job_id"])
             return result
         except TaskDeferred:
             handed_over = True  # the trigger renews it now and execute_complete releases it
@@ -448,8 +460,7 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         except Exception:
             self._release(self._lease)
             raise
-        if not self._release(self._lease):
-            raise AirflowException(f"lock {self.lock_key} (fence {self._lease.fence}) was taken before release")
+        self._release_after_job(self._lease, event["job_id"])
         return result
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context):

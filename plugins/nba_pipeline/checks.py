@@ -1,10 +1,10 @@
 """Duplicate merge-key checks of the output tables, and their history in the audit dataset.
 
-One generic query (``include/sql/checks/duplicate_keys.sql``) checks one table on one date,
-grouped by exactly the merge key the processor registry declares, so the check and the MERGE
-can never disagree about what a duplicate is. A phase's results are appended to
-``duplicate_check_results`` before anyone decides to fail the run, so a failed check is still
-on record for the health check.
+One generic query block (``include/sql/checks/duplicate_keys.sql``) checks one table on one
+date, grouped by exactly the merge key the processor registry declares, so the check and the
+MERGE can never disagree about what a duplicate is; a phase checks all its tables in one job.
+A phase's results are appended to ``duplicate_check_results`` before anyone decides to fail
+the run, so a failed check is still on record for the health check.
 """
 
 from __future__ import annotations
@@ -126,38 +126,71 @@ def check_duplicates(
     client, processor: Processor | str, business_date: dt.date, config: Settings | None = None
 ) -> DuplicateCheckResult:
     """Check one processor's table on the date it writes for business date D (D or D + 1)."""
+    return check_tables(client, [processor], business_date, config)[0]
+
+
+def check_tables(
+    client, tables: Iterable[Processor | str], business_date: dt.date, config: Settings | None = None
+) -> list[DuplicateCheckResult]:
+    """Check several processors' tables for business date D in one query, results in their order.
+
+    One block of ``duplicate_keys.sql`` per table, joined with UNION ALL: a phase's check is one
+    BigQuery job, not one per table.
+    """
     from google.cloud import bigquery
 
     config = config or settings()
-    processor = _processor(processor)
-    target_date = processor.target_date(business_date)
-    dataset = config.dataset_for(processor.layer)
-    sql = load_sql(
-        CHECK_SQL,
-        config,
-        extra={
-            "dataset": dataset,
-            "table": processor.table,
-            "date_column": processor.date_column,
-            "key_columns": processor.key,
-            "key_fields": {column: column for column in processor.key},
-        },
-    )
+    checked = [_processor(processor) for processor in tables]
+    if not checked:
+        return []
+    parameters = [
+        bigquery.ScalarQueryParameter(f"target_date_{number}", "DATE", processor.target_date(business_date))
+        for number, processor in enumerate(checked)
+    ]
     job_config = bigquery.QueryJobConfig(
-        query_parameters=[bigquery.ScalarQueryParameter("target_date", "DATE", target_date)],
-        labels={"nba_check": "duplicate_keys", "nba_processor": processor.name},
+        query_parameters=parameters,
+        labels={"nba_check": "duplicate_keys", "nba_phase": "-".join(sorted({str(p.phase) for p in checked})),
+                **({"nba_processor": checked[0].name} if len(checked) == 1 else {})},
     )
-    row = next(iter(client.query(sql, job_config=job_config).result()))
+    rows = {row["table_name"]: row for row in client.query(check_sql(checked, config), job_config=job_config).result()}
+    return [_result(processor, rows[processor.table], business_date, config) for processor in checked]
+
+
+def check_sql(tables: Iterable[Processor | str], config: Settings | None = None) -> str:
+    """The one query that checks ``tables``: the dates are parameters ``@target_date_0``, ..."""
+    blocks = []
+    for number, processor in enumerate(_processor(p) for p in tables):
+        block = load_sql(
+            CHECK_SQL,
+            config,
+            extra={
+                "dataset": (config or settings()).dataset_for(processor.layer),
+                "table": processor.table,
+                "date_column": processor.date_column,
+                "key_columns": processor.key,
+                "key_fields": {column: column for column in processor.key},
+                "date_parameter": f"target_date_{number}",
+            },
+        )
+        blocks.append(f"SELECT * FROM (\n{block}\n)")
+    return "\nUNION ALL\n".join(blocks)
+
+
+def _result(processor: Processor, row, business_date: dt.date, config: Settings) -> DuplicateCheckResult:
+    def typed(column, value):
+        # JSON carries the date column as an ISO string; the result keeps it a date.
+        return dt.date.fromisoformat(value) if column == processor.date_column and value is not None else value
+
     offending = [
-        ({column: item[column] for column in processor.key}, int(item["row_count"]))
-        for item in (row["offending_keys"] or [])
+        ({column: typed(column, item[column]) for column in processor.key}, int(item["row_count"]))
+        for item in (json.loads(row["offending_keys"] or "null") or [])
     ]
     return DuplicateCheckResult(
         table=processor.table,
-        dataset=dataset,
+        dataset=config.dataset_for(processor.layer),
         phase=processor.phase,
         date_column=processor.date_column,
-        date=target_date,
+        date=processor.target_date(business_date),
         key_columns=tuple(processor.key),
         row_count=int(row["row_count"]),
         distinct_keys=int(row["distinct_keys"]),
@@ -216,13 +249,10 @@ def check_phase(
     """
     config = config or settings()
     wanted = set(processors.validate_names(only)) if only is not None else None
-    results = []
-    for processor in processors.phase(phase):
-        if wanted is not None and processor.name not in wanted:
-            continue
-        result = check_duplicates(client, processor, business_date, config)
+    chosen = [p for p in processors.phase(phase) if wanted is None or p.name in wanted]
+    results = check_tables(client, chosen, business_date, config)
+    for result in results:
         (log.info if result.passed else log.error)("%s", result.message())
-        results.append(result)
     if persist:
         record_results(client, results, run_id=run_id, config=config)
     return results

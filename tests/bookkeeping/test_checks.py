@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import uuid
+from unittest import mock
 
 import pytest
 from google.cloud import bigquery
@@ -156,7 +157,10 @@ def test_check_phase_records_history_and_fails_with_offending_keys(bigquery_clie
     load_rows(bigquery_client, config, processors.get("team_defense_game_summary"), D, {"BKN": 1, "MIL": 1})
     run_id = f"scheduled__{uuid.uuid4().hex}"
 
-    results = checks.check_phase(bigquery_client, 3, D, run_id=run_id, config=config)
+    with mock.patch.object(bigquery_client, "query", wraps=bigquery_client.query) as queries:
+        results = checks.check_phase(bigquery_client, 3, D, run_id=run_id, config=config)
+    assert queries.call_count == 1, "a phase's five tables are checked in one query"
+    assert queries.call_args.kwargs["job_config"].labels == {"nba_check": "duplicate_keys", "nba_phase": "3"}
 
     assert [r.table for r in results] == [p.name for p in processors.phase(3)]
     failed = [r for r in results if not r.passed]
@@ -225,18 +229,23 @@ def test_extra_identifiers_are_checked():
         checks.CHECK_SQL,
         extra={"dataset": "d", "table": "t", "date_column": "game_date",
                "key_columns": ["game_date", "team_abbr"],
-               "key_fields": {"game_date": "game_date", "team_abbr": "team_abbr"}},
+               "key_fields": {"game_date": "game_date", "team_abbr": "team_abbr"}, "date_parameter": "target_date_0"},
     )
-    assert "GROUP BY game_date, team_abbr" in sql
+    assert "GROUP BY game_date, team_abbr" in sql and "WHERE game_date = @target_date_0" in sql
+    assert "'t' AS table_name" in sql
     assert "STRUCT(game_date AS game_date, team_abbr AS team_abbr, row_count AS row_count)" in sql
     with pytest.raises(ValueError, match="not a valid BigQuery identifier"):
         load_sql(checks.CHECK_SQL, extra={"dataset": "d", "table": "t` ; DROP TABLE x; --",
-                                          "date_column": "c", "key_columns": ["c"], "key_fields": {"c": "c"}})
+                                          "date_column": "c", "key_columns": ["c"], "key_fields": {"c": "c"},
+                                          "date_parameter": "p"})
+    with pytest.raises(ValueError, match="not a valid BigQuery identifier"):
+        load_sql(checks.CHECK_SQL, extra={"dataset": "d", "table": "t' OR '1", "date_column": "c",
+                                          "key_columns": ["c"], "key_fields": {"c": "c"}, "date_parameter": "p"})
     with pytest.raises(ValueError, match="may not replace"):
         load_sql(checks.CHECK_SQL, extra={"project": "other"})
     with pytest.raises(ValueError, match="empty"):
         load_sql(checks.CHECK_SQL, extra={"dataset": "d", "table": "t", "date_column": "c",
-                                          "key_columns": [], "key_fields": {}})
+                                          "key_columns": [], "key_fields": {}, "date_parameter": "p"})
 
 
 def test_bookkeeping_modules_do_not_import_airflow():

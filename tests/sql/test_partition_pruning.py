@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from nba_pipeline import ddl, merge, processors
+from nba_pipeline import checks, ddl, merge, processors
 from nba_pipeline.sql import load_sql, sql_root
 
 from . import pruning
 from .test_rendered_merge import PLATFORM_NAMES
 
-# Identifiers of the generic queries (one table per run), as checks.py and health.py fill them.
-GENERIC = ("checks/date_fence.sql", "checks/duplicate_keys.sql", "health/key_counts_by_date.sql")
+# Identifiers of the generic queries (one table per run), as fencing.py and health.py fill them.
+GENERIC = ("checks/date_fence.sql", "health/key_counts_by_date.sql")
 
 
 def _render(path: str, extra=None) -> str:
@@ -44,9 +44,11 @@ def statements():
     """(name, SQL, its DDL definition or None) of every statement the package can run."""
     for processor in processors.PROCESSORS:
         yield f"rendered {processor.name}", merge.render(processor, PLATFORM_NAMES), None
+    for phase in (3, 4):  # a phase's duplicate check: one block of checks/duplicate_keys.sql per table
+        yield f"duplicate check of phase {phase}", checks.check_sql(processors.phase(phase), PLATFORM_NAMES), None
     definitions = {d.path: d for d in ddl.definitions().values()}
     for path in sorted(p.relative_to(sql_root()).as_posix() for p in sql_root().rglob("*.sql")):
-        if path.startswith(("templates/", "phase")):
+        if path.startswith(("templates/", "phase")) or path == checks.CHECK_SQL:
             continue  # rendered above, as they run
         if path in GENERIC:
             for processor in processors.PROCESSORS:

@@ -1,10 +1,12 @@
--- Duplicate merge keys of one output table on one date (one check per processor).
--- The table, its date column and its key columns come from the processor registry, checked
--- as identifiers; the date is a query parameter.
+-- Duplicate merge keys of one output table on one date: one row. A phase checks all its tables
+-- in one query, this block once per table joined with UNION ALL, so the offending keys travel
+-- as a JSON string (each table's key has its own columns).
+-- The table, its date column, its key columns and the name of its date parameter come from the
+-- processor registry, checked as identifiers; the date is a query parameter.
 WITH key_counts AS (
   SELECT ${key_columns}, COUNT(*) AS row_count
   FROM `${project}.${dataset}.${table}`
-  WHERE ${date_column} = @target_date
+  WHERE ${date_column} = @${date_parameter}
   GROUP BY ${key_columns}
 ),
 totals AS (
@@ -19,15 +21,16 @@ offending AS (
   -- Worst keys first, ties in key order so repeated checks list the same keys. The STRUCT
   -- fields are named explicitly: bqemulator leaves inferred field names empty.
   SELECT
-    ARRAY_AGG(
+    TO_JSON_STRING(ARRAY_AGG(
       STRUCT(${key_fields}, row_count AS row_count)
       ORDER BY row_count DESC, ${key_columns}
       LIMIT 10
-    ) AS offending_keys
+    )) AS offending_keys
   FROM key_counts
   WHERE row_count > 1
 )
 SELECT
+  '${table}' AS table_name,
   CURRENT_TIMESTAMP() AS checked_at,
   totals.row_count,
   totals.distinct_keys,

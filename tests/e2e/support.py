@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.sql.helpers import isolated_warehouse, seed_dates, table_hash
+from tests.sql.helpers import isolated_warehouse, seed_dates, table_hashes
 
 from environment import patched_environ
 from nba_pipeline import processors
@@ -98,10 +98,10 @@ def pull_messages(subscription: str, expected_at_least: int = 0, attempts: int =
 def pipeline_hashes(client, business_dates) -> dict[str, str]:
     """A content hash (lineage columns excluded) of every table's rows each date wrote."""
     hashes = {}
-    for business in business_dates:
-        for p in processors.PROCESSORS:
-            day = p.target_date(business)
-            hashes[f"{p.table}/{day}"] = table_hash(client, p.table, p.date_column, day, p.layer)
+    for p in processors.PROCESSORS:
+        days = [p.target_date(business) for business in business_dates]
+        for day, fingerprint in table_hashes(client, p.table, p.date_column, days, p.layer).items():
+            hashes[f"{p.table}/{day}"] = fingerprint
     return hashes
 
 

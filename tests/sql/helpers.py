@@ -127,21 +127,31 @@ def content_hash(rows: list[dict], exclude: tuple[str, ...] = LINEAGE_COLUMNS) -
 
 def table_hash(client, table: str, date_column: str, day: dt.date, layer: str = "analytics",
                exclude: tuple[str, ...] = LINEAGE_COLUMNS) -> str:
-    """An order-independent fingerprint of one date of a table, computed on the server.
+    """An order-independent fingerprint of one date of a table, computed on the server."""
+    return table_hashes(client, table, date_column, [day], layer, exclude)[day]
+
+
+def table_hashes(client, table: str, date_column: str, days, layer: str = "analytics",
+                 exclude: tuple[str, ...] = LINEAGE_COLUMNS) -> dict[dt.date, str]:
+    """Fingerprints of several dates of a table in one query, ``{day: fingerprint}``.
 
     Each row (lineage and write-context columns left out) becomes a FARM_FINGERPRINT of its JSON;
-    the row count, the count of distinct row fingerprints and their XOR make the result, so only
-    one row comes back however big the date (duplicated rows change the distinct count).
+    per date, the row count, the count of distinct row fingerprints and their XOR make the
+    result, so one row per date comes back however big the table (duplicated rows change the
+    distinct count). A date without rows is ``0:0:0``.
     """
+    days = sorted(set(days))
     reference = table_id(table, layer)
     columns = [field.name for field in client.get_table(reference).schema if field.name not in exclude]
     rows = query(client, f"""
-        SELECT COUNT(*) AS row_count, COUNT(DISTINCT fingerprint) AS distinct_rows,
+        SELECT day, COUNT(*) AS row_count, COUNT(DISTINCT fingerprint) AS distinct_rows,
                IFNULL(BIT_XOR(fingerprint), 0) AS xor
-        FROM (SELECT FARM_FINGERPRINT(TO_JSON_STRING(t)) AS fingerprint
-              FROM (SELECT {", ".join(f"`{c}`" for c in columns)} FROM `{reference}` WHERE {date_column} = @day) t)""",
-                 day=day)
-    return "{row_count}:{distinct_rows}:{xor}".format(**rows[0])
+        FROM (SELECT {date_column} AS day, FARM_FINGERPRINT(TO_JSON_STRING(t)) AS fingerprint
+              FROM (SELECT {", ".join(f"`{c}`" for c in columns)} FROM `{reference}`
+                    WHERE {date_column} BETWEEN @first AND @last) t)
+        GROUP BY day""", first=days[0], last=days[-1])
+    found = {row["day"]: "{row_count}:{distinct_rows}:{xor}".format(**row) for row in rows}
+    return {day: found.get(day, "0:0:0") for day in days}
 
 
 def duplicate_keys(client, processor_name: str) -> list[dict]:

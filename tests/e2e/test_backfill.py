@@ -1,9 +1,10 @@
 """A parallel backfill through Airflow's scheduler gives the tables a sequential run gives.
 
-Four business dates run one by one (``dag.test()``) in one world, and as an ``airflow backfill``
-with three runs at a time (the fourth starts while later ones still run) under ``airflow
-standalone`` (scheduler, triggerer, dag-processor, API server, LocalExecutor) in another; every
-table's rows of every date must hash the same.
+Four business dates run one by one by the plain script (each phase's MERGEs in registry order,
+no Airflow; the cluster modules prove Airflow's runs equal to it) in one world, and as an
+``airflow backfill`` with three runs at a time (the fourth starts while later ones still run)
+under ``airflow standalone`` (scheduler, triggerer, dag-processor, API server, LocalExecutor) in
+another; every table's rows of every date must hash the same.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 
 import pytest
 from tests.e2e.support import isolated_world, pipeline_hashes
+from tests.sql.helpers import run_phase
 
 from environment import patched_environ
 from nba_pipeline import processors
@@ -54,9 +56,10 @@ def guard_followed_earlier_post_game_processors(airflow_home):
 
 
 def test_parallel_backfill_equals_sequential_runs(bigquery_client, tmp_path):
-    with isolated_world(bigquery_client, tmp_path / "sequential", name="seq", **SEED_RANGE) as world:
-        outcomes = world.run(DATES)
-        assert [o["state"] for o in outcomes] == ["success"] * len(DATES), outcomes
+    with isolated_world(bigquery_client, tmp_path / "sequential", name="seq", **SEED_RANGE):
+        for day in DATES:
+            run_phase(bigquery_client, 3, day)
+            run_phase(bigquery_client, 4, day)
         sequential = pipeline_hashes(bigquery_client, DATES)
 
     with isolated_world(bigquery_client, tmp_path / "parallel", name="par", **SEED_RANGE) as world, \

@@ -1,9 +1,13 @@
 """The local BigQuery stand-in runs with its parse and translation memos, and answers stay per
-query: other parameters, another table schema behind the same text."""
+query: other parameters, another table schema behind the same text; its gated statement
+detectors answer what its own answer."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import psutil
 import pytest
@@ -57,3 +61,53 @@ def test_one_text_over_a_recreated_table_follows_the_new_schema(bigquery_client)
                 assert all(type(row["mean"]) is type(expected[0]["mean"]) for row in rows)
     finally:
         client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+
+
+def test_the_gated_detectors_answer_what_bqemulators_own_answer(tmp_path):
+    """In the emulator's own interpreter, over statements of every kind the detectors look for."""
+    root = Path(__file__).resolve().parents[2]
+    python = root / ".venv-bqemulator" / "bin" / "python"
+    assert python.exists(), "the BigQuery emulator's virtualenv is missing: run bin/setup"
+    statements = [
+        "CREATE TABLE `p.d.t` (a INT64, d DATE) PARTITION BY d",
+        "CREATE OR REPLACE TABLE d.t AS SELECT 1 AS a",
+        "CREATE TABLE IF NOT EXISTS `p.d.t2` (a INT64)",
+        "CREATE TABLE d.c CLONE d.t",
+        "CREATE VIEW `p.d.v` AS SELECT a FROM d.t",
+        "CREATE MATERIALIZED VIEW d.mv AS SELECT a FROM d.t",
+        "CREATE SCHEMA IF NOT EXISTS `p.d`",
+        "CREATE OR REPLACE TABLE FUNCTION d.f(x DATE) AS SELECT x",
+        "DROP TABLE IF EXISTS `p.d.t`", "DROP VIEW d.v", "DROP SCHEMA d CASCADE", "DROP TABLE FUNCTION d.f",
+        "MERGE `p.d.t` T USING (SELECT 1 AS a) S ON T.a = S.a WHEN NOT MATCHED THEN INSERT (a) VALUES (a)",
+        "SELECT a FROM `p.d.t` WHERE d = @d", "INSERT INTO d.t (a) VALUES (1)", "UPDATE d.t SET a = 2 WHERE TRUE",
+        "DELETE FROM d.t WHERE TRUE", "SELECT ((", "",
+    ]
+    script = tmp_path / "compare.py"
+    script.write_text(f"""
+import json, sys
+sys.path.insert(0, {str(root / 'dev' / 'nba_pipeline_dev' / 'local')!r})
+import sqlglot
+from sqlglot import exp
+from bqemulator.catalog import ddl_sync
+import bqemulator_main as m
+originals = {{name: getattr(ddl_sync, name) for name, _, _ in m.GATED_DETECTORS}}
+statements = json.loads({json.dumps(statements)!r})
+def answer(name, fn, sql):
+    try:
+        out = fn(sql, "p") if name == "_detect_create_schema" else fn(sql)
+    except Exception as error:
+        return "raised " + type(error).__name__
+    return repr(out)
+before = {{n: [answer(n, f, s) for s in statements] for n, f in originals.items()}}
+kept = m.memoise_parse_one(sqlglot).kept
+for name, root, negative in m.GATED_DETECTORS:
+    m.gate_detector([ddl_sync], name, getattr(exp, root), negative, kept)
+after = {{n: [answer(n, getattr(ddl_sync, n), s) for s in statements] for n in originals}}
+print(json.dumps({{"before": before, "after": after}}))
+""")
+    done = subprocess.run([str(python), str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answers = json.loads(done.stdout)
+    for name, expected in answers["before"].items():
+        assert answers["after"][name] == expected, name
+    assert any(a != "None" and a != "(None, None)" for answers_of in answers["before"].values() for a in answers_of)

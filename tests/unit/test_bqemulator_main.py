@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from nba_pipeline_dev.local.bqemulator_main import memoise_parse_one, memoise_translate
+from nba_pipeline_dev.local.bqemulator_main import gate_detector, memoise_parse_one, memoise_translate
 
 
 class Tree:
@@ -177,3 +177,33 @@ def test_the_oldest_translation_goes_when_the_memo_is_full():
         translator.translate(text)
     assert [c[0] for c in calls] == ["SELECT 1", "SELECT 2", "SELECT 3", "SELECT 2"]
     assert memoised.counts == {"hits": 1, "misses": 4}
+
+
+# --- the gated statement detectors ------------------------------------------------------------
+
+
+class Create(Tree):
+    pass
+
+
+def test_a_detector_answers_without_a_copy_for_other_roots_and_runs_for_its_own():
+    sqlglot, calls = fake_sqlglot()
+    memoised = memoise_parse_one(sqlglot)
+    sqlglot.parse_one = memoised
+    seen = []
+
+    def detect(bq_sql, project):
+        seen.append((bq_sql, project))
+        return "a table"
+
+    module = types.SimpleNamespace(detect=detect)
+    elsewhere = types.SimpleNamespace(detect=detect)
+    gated = gate_detector([module, elsewhere], "detect", Create, None, memoised.kept)
+    assert module.detect is gated and elsewhere.detect is gated
+    assert gated("SELECT 1", "p") is None and seen == []          # a Tree root: "not this kind"
+    assert gated("SELECT BAD", "p") == "a table"                  # unparseable: the detector decides
+    assert gated(b"SELECT 1", "p") == "a table"                   # not text: the detector decides
+    assert [c[0] for c in calls] == ["SELECT 1", "SELECT BAD"]
+    memoised.kept("CREATE", "bigquery")  # what the root is has no bearing on its copy for others
+    assert sqlglot.parse_one("SELECT 1", read="bigquery") is not memoised.kept("SELECT 1", "bigquery")
+

@@ -102,16 +102,18 @@ def run_phase(client, phase: int, business_date: dt.date, *, fence: int = 1, run
         transforms.run_processor(client, processor, business_date, fence=fence, run_id=run_id)
 
 
-def fetch(client, table: str, date_column: str, day: dt.date, layer: str = "analytics") -> list[dict]:
-    """Every row of one date of a table, as dicts."""
-    return query(client, f"SELECT * FROM `{table_id(table, layer)}` WHERE {date_column} = @day", day=day)
+def fetch(client, table: str, date_column: str, day: dt.date, layer: str = "analytics",
+          columns: str = "*") -> list[dict]:
+    """Every row of one date of a table (only ``columns``, when given), as dicts."""
+    return query(client, f"SELECT {columns} FROM `{table_id(table, layer)}` WHERE {date_column} = @day", day=day)
 
 
-def fetch_processor_rows(client, processor_name: str, business_date: dt.date) -> list[dict]:
+def fetch_processor_rows(client, processor_name: str, business_date: dt.date, columns: str = "*") -> list[dict]:
     """The rows a processor wrote for business date D (its own target date)."""
     processor = processors.get(processor_name)
     return fetch(
-        client, processor.table, processor.date_column, processor.target_date(business_date), processor.layer
+        client, processor.table, processor.date_column, processor.target_date(business_date), processor.layer,
+        columns,
     )
 
 

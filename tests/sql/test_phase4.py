@@ -121,20 +121,20 @@ def _rows_by(rows: list[dict], *key: str) -> dict:
     return {tuple(row[k] for k in key) if len(key) > 1 else row[key[0]]: row for row in rows}
 
 
-def _precompute(client, name: str, business_date: dt.date) -> dict:
+def _precompute(client, name: str, business_date: dt.date, columns: str = "*") -> dict:
     processor = processors.get(name)
-    return _rows_by(_plain(fetch_processor_rows(client, name, business_date)), processor.key[1])
+    return _rows_by(_plain(fetch_processor_rows(client, name, business_date, columns)), processor.key[1])
 
 
-def _context(client, table: str, target: dt.date, key: str) -> dict:
-    return _rows_by(_plain(fetch(client, table, "game_date", target)), key)
+def _context(client, table: str, target: dt.date, key: str, columns: str = "*") -> dict:
+    return _rows_by(_plain(fetch(client, table, "game_date", target, columns=columns)), key)
 
 
-def _played_games(client, target: dt.date) -> dict[str, list[dict]]:
+def _played_games(client, target: dt.date, columns: str = "*") -> dict[str, list[dict]]:
     """Each player's games of the season with minutes > 0 before the target, newest first."""
     rows = _plain(query(
         client,
-        f"SELECT * FROM `{table_id('player_game_summary')}` "
+        f"SELECT {columns} FROM `{table_id('player_game_summary')}` "
         "WHERE game_date < @target AND minutes_played > 0 AND season_year = @season",
         target=target, season=SEASON,
     ))
@@ -190,10 +190,10 @@ LEAGUE_DEFAULTS = {"paint": 0.580, "mid_range": 0.410, "three_pt": 0.355}
 OPENING_NIGHT = dt.date(SEASON, 10, 22)  # the platform's default: the seeded schedule starts later
 
 
-def _defense_games(client, target: dt.date) -> dict[str, list[dict]]:
+def _defense_games(client, target: dt.date, columns: str = "*") -> dict[str, list[dict]]:
     rows = _plain(query(
         client,
-        f"SELECT * FROM `{table_id('team_defense_game_summary')}` WHERE game_date < @target AND game_date >= @boundary",
+        f"SELECT {columns} FROM `{table_id('team_defense_game_summary')}` WHERE game_date < @target AND game_date >= @boundary",
         target=target, boundary=dt.date(SEASON, 10, 1),
     ))
     by_team = defaultdict(list)
@@ -220,11 +220,11 @@ def expected_league(client, target: dt.date) -> tuple[dict, int]:
     return {z: _mean([f[z] for f in fractions]) for z in ZONES}, len(fractions)
 
 
-def expected_player_games(client, target: dt.date) -> dict[str, list[dict]]:
+def expected_player_games(client, target: dt.date, columns: str = "*") -> dict[str, list[dict]]:
     """The shot-zone sample: active games with minutes or attempts since opening night, newest first."""
     rows = _plain(query(
         client,
-        f"SELECT * FROM `{table_id('player_game_summary')}` WHERE game_date < @target AND game_date >= @opening "
+        f"SELECT {columns} FROM `{table_id('player_game_summary')}` WHERE game_date < @target AND game_date >= @opening "
         "AND is_active AND (minutes_played > 0 OR fg_attempts > 0)",
         target=target, opening=OPENING_NIGHT,
     ))
@@ -262,17 +262,19 @@ def fatigue_of(context: dict) -> int:
 def test_rows_are_the_platforms_players_and_teams(season):
     """Teams with 15 games, players with 10 (shot zones) or 3 (cache), the context's players."""
     client = season.client
+    # Only the key and date columns travel: the sets of teams and players are what is checked.
+    players, teams = "player_lookup, game_date", "defending_team_abbr, game_date"
     for day in _days(EARLY_DAY, LAST_DAY):
         target = day + dt.timedelta(days=1)
-        context = set(_context(client, "upcoming_player_game_context", target, "player_lookup"))
+        context = set(_context(client, "upcoming_player_game_context", target, "player_lookup", "player_lookup"))
         assert context, f"no games scheduled on {target}: pick other dates"
-        teams = {team for team, games in _defense_games(client, target).items() if len(games) >= 15}
-        assert set(_precompute(client, "team_defense_zone_analysis", day)) == teams, target
-        players = {p for p, games in expected_player_games(client, target).items() if len(games[:10]) >= 10}
-        assert set(_precompute(client, "player_shot_zone_analysis", day)) == players, target
-        assert set(_precompute(client, "player_composite_factors", day)) == context, target
-        cache = set(_precompute(client, "player_daily_cache", day))
-        assert context & cache and cache - context <= set(_played_games(client, target)), target
+        teams_with_15 = {team for team, games in _defense_games(client, target, teams).items() if len(games) >= 15}
+        assert set(_precompute(client, "team_defense_zone_analysis", day, "team_abbr")) == teams_with_15, target
+        with_10 = {p for p, games in expected_player_games(client, target, players).items() if len(games) >= 10}
+        assert set(_precompute(client, "player_shot_zone_analysis", day, "player_lookup")) == with_10, target
+        assert set(_precompute(client, "player_composite_factors", day, "player_lookup")) == context, target
+        cache = set(_precompute(client, "player_daily_cache", day, "player_lookup"))
+        assert context & cache and cache - context <= set(_played_games(client, target, players)), target
     for processor in PHASE4:
         assert duplicate_keys(client, processor.name) == [], processor.name
 

@@ -21,7 +21,6 @@ from nba_pipeline import processors
 from .feature_checks import GATED_FEATURES, check_generated_feature_rows
 from .helpers import (
     LINEAGE_COLUMNS,
-    content_hash,
     copy_history,
     duplicate_keys,
     fetch,
@@ -77,8 +76,9 @@ def _run_phase4(client, business_date: dt.date, *, fence: int = 1, run_id: str =
 
 
 def _snapshot(client, business_date: dt.date, exclude=LINEAGE_COLUMNS) -> dict:
+    """Each phase 4 table's fingerprint of the date it writes for D, computed on the server."""
     return {
-        p.name: content_hash(fetch_processor_rows(client, p.name, business_date), exclude=exclude)
+        p.name: table_hash(client, p.table, p.date_column, p.target_date(business_date), p.layer, exclude)
         for p in PHASE4
     }
 
@@ -104,9 +104,8 @@ def season(bigquery_client, warehouse_tables):
         _run_phase3(client, EARLY_DAY, post_game=False)
         _run_phase4(client, EARLY_DAY)
         early_snapshot = _snapshot(client, EARLY_DAY)
-        early_counts = {
-            p.name: len(fetch_processor_rows(client, p.name, EARLY_DAY)) for p in PHASE4
-        }
+        # A fingerprint is "rows:distinct rows:xor".
+        early_counts = {name: int(fingerprint.split(":")[0]) for name, fingerprint in early_snapshot.items()}
         # Phase 3 rows of A = EARLY_DAY + 1 and later now exist.
         for day in _days(EARLY_DAY + dt.timedelta(days=1), LAST_DAY):
             _run_phase3(client, day)

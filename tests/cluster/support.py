@@ -28,7 +28,7 @@ from tests.sql.helpers import duplicate_keys, isolated_warehouse, run_phase, see
 from environment import patched_environ
 from nba_pipeline import processors
 from nba_pipeline.clients import lease_store
-from nba_pipeline_dev.local import airflow_env, cluster
+from nba_pipeline_dev.local import airflow_env, cluster, stack
 from nba_pipeline_dev.local.airflow_api import AirflowApi, wait_until
 
 DAG_ID = "nba_pipeline"
@@ -61,7 +61,8 @@ PROBE_DATE = dt.date(1900, 1, 1)
 
 
 def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
-    """A copy of include/sql whose ``processor_name`` source SELECT first spins ``merge_delays`` rounds.
+    """A copy of include/sql whose ``processor_name`` source SELECT first spins ``merge_delays`` rounds,
+    and waits in the emulator while its hold file exists (``hold_merge``).
 
     The processor file holds only the source SELECT; the rendered, fenced MERGE around it (the
     template, the guard on the fence watermark) stays the shipped one.
@@ -72,8 +73,21 @@ def slow_sql_root(target: Path, processor_name: str = SLOW_PROCESSOR) -> Path:
     path = target / processors.get(processor_name).sql_path
     source = path.read_text().rstrip().rstrip(";")
     spin = SPIN.replace("{merge_delays}", "${project}.${raw_dataset}.merge_delays")
-    path.write_text(f"SELECT * FROM (\n{source}\n) WHERE {spin} >= 0\n")
+    path.write_text(f"/* nba:hold={processor_name} */\nSELECT * FROM (\n{source}\n) WHERE {spin} >= 0\n")
     return target
+
+
+def hold_merge(processor_name: str = SLOW_PROCESSOR) -> Path:
+    """From now on the processor's MERGE waits in the emulator (its insert call stays out) until
+    ``release_merge``: a job in flight for exactly as long as a test needs, whatever the machine's speed."""
+    path = stack.bigquery_hold_dir() / processor_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    return path
+
+
+def release_merge(processor_name: str = SLOW_PROCESSOR) -> None:
+    (stack.bigquery_hold_dir() / processor_name).unlink(missing_ok=True)
 
 
 def create_delay_table(client) -> None:
@@ -292,9 +306,11 @@ def _spin_seconds(client, rounds: int) -> float:
     client.query(f"DELETE FROM `{delays}` WHERE target_date = DATE '{PROBE_DATE}'").result()
     delay_merge(client, PROBE_DATE, rounds)
     config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("target_date", "DATE", PROBE_DATE)])
-    began = time.monotonic()
-    client.query(f"SELECT {SPIN.replace('{merge_delays}', delays)} AS i", job_config=config).result()
-    return time.monotonic() - began
+    job = client.query(f"SELECT {SPIN.replace('{merge_delays}', delays)} AS i", job_config=config)
+    job.result()
+    # The job's own times: the emulator runs one statement at a time, and a wall clock here
+    # would count the wait behind other tasks' statements (the probe then sized the spin short).
+    return (job.ended - job.started).total_seconds()
 
 
 def merge_rounds_for(client, seconds: float) -> int:

@@ -28,9 +28,11 @@ from tests.cluster.support import (
     clear_merge_delays,
     cluster_world,
     delay_merge,
+    hold_merge,
     lease_history,
     log_has,
     merge_rounds_for,
+    release_merge,
     report_intervals,
     wait_for,
 )
@@ -259,45 +261,46 @@ def _health(date: dt.date) -> subprocess.CompletedProcess:
 def test_firestore_outage_self_fences_the_holders_and_retries_complete_the_date(unpaused):
     cw = unpaused
     began = time.monotonic()
-    client, store = cw.client, cw.store()
+    store = cw.store()
     slow = processors.get(SLOW_PROCESSOR)
     key = slow.lock_key(OUTAGE_DATE)
     firestore = stack.services()["firestore"]
     assert stack._read_pid(firestore) is not None, "the Firestore emulator must have been started by this stack"
-    # Long enough to outlast the holder's self-fence (55 s without a renewal) while it runs, even
-    # when the machine runs it twice as fast as it ran the probe: an early end only fails the try
-    # (its release goes unanswered) and proves nothing about self-fencing.
-    rounds = merge_rounds_for(client, 2 * SELF_FENCE_SECONDS)
-    delay_merge(client, slow.target_date(OUTAGE_DATE), rounds)
-    run_id = cw.api.trigger({"game_date": OUTAGE_DATE.isoformat()})["dag_run_id"]
-    first_log = cw.task_log(run_id, SLOW_PROCESSOR, 1)
-    wait_for(lambda: log_has(first_log, "Inserting BigQuery job"), timeout=RUN_TIMEOUT, interval=0.5,
-             what=f"{SLOW_PROCESSOR} of {OUTAGE_DATE} running its MERGE")
-    wait_for(lambda: store.inspect(key).renewals >= 1, timeout=60, interval=0.5, what=f"{key} renewed")
-    held = [s for s in store.list() if s.key in _keys([OUTAGE_DATE]) and s.exists]
-    print(f"held at the outage ({SLOW_PROCESSOR} spinning {rounds} rounds): "
-          + "; ".join(s.describe() for s in held))
-
-    assert stack.stop_service(firestore) == "stopped"
-    down_at = time.monotonic()
+    # The MERGE waits in the emulator (its insert call out, its lease renewed) until the holder
+    # has fenced itself; a fixed-length spin here was sized from a probe, and on a loaded machine
+    # it once ended before the self-fence.
+    hold_merge(SLOW_PROCESSOR)
     try:
-        # The holder cannot renew: it fences itself, and its MERGE's result is not trusted.
-        wait_for(lambda: _current_try(cw, run_id, SLOW_PROCESSOR).get("state") not in ("running", "queued"),
-                 timeout=RUN_TIMEOUT, interval=1, what=f"the first try of {SLOW_PROCESSOR} ended")
-        fenced_after = time.monotonic() - down_at
-        text = first_log.read_text(errors="replace")
-        assert "did not answer its release" not in text, (
-            f"the slow MERGE ({rounds} rounds) ended {fenced_after:.0f} s after the stop, before the "
-            f"holder's self-fence: the probe ran slower than the MERGE")
-        assert "was lost while BigQuery job" in text and "Cancelling BigQuery job" in text, text[-3000:]
-        health = _health(OUTAGE_DATE)
-        print(f"health during the outage: exit {health.returncode}: {health.stderr.strip()[-300:]}")
-        assert health.returncode == 2, health.stdout[-2000:] + health.stderr[-2000:]
-        assert "Firestore did not answer" in health.stderr, health.stderr
+        run_id = cw.api.trigger({"game_date": OUTAGE_DATE.isoformat()})["dag_run_id"]
+        first_log = cw.task_log(run_id, SLOW_PROCESSOR, 1)
+        wait_for(lambda: log_has(first_log, "Inserting BigQuery job"), timeout=RUN_TIMEOUT, interval=0.5,
+                 what=f"{SLOW_PROCESSOR} of {OUTAGE_DATE} submitting its MERGE")
+        wait_for(lambda: store.inspect(key).renewals >= 1, timeout=60, interval=0.5, what=f"{key} renewed")
+        held = [s for s in store.list() if s.key in _keys([OUTAGE_DATE]) and s.exists]
+        print(f"held at the outage ({SLOW_PROCESSOR}'s MERGE held in the emulator): "
+              + "; ".join(s.describe() for s in held))
+
+        assert stack.stop_service(firestore) == "stopped"
+        down_at = time.monotonic()
+        try:
+            # The holder cannot renew: it fences itself while its MERGE is out, and does not trust it.
+            wait_for(lambda: log_has(first_log, "no renewal succeeded for"), timeout=RUN_TIMEOUT, interval=0.5,
+                     what=f"{SLOW_PROCESSOR}'s heartbeat fencing itself")
+            fenced_after = time.monotonic() - down_at
+            release_merge(SLOW_PROCESSOR)
+            wait_for(lambda: _current_try(cw, run_id, SLOW_PROCESSOR).get("state") not in ("running", "queued"),
+                     timeout=RUN_TIMEOUT, interval=1, what=f"the first try of {SLOW_PROCESSOR} ended")
+            text = first_log.read_text(errors="replace")
+            assert "was lost while BigQuery job" in text and "Cancelling BigQuery job" in text, text[-3000:]
+            health = _health(OUTAGE_DATE)
+            print(f"health during the outage: exit {health.returncode}: {health.stderr.strip()[-300:]}")
+            assert health.returncode == 2, health.stdout[-2000:] + health.stderr[-2000:]
+            assert "Firestore did not answer" in health.stderr, health.stderr
+        finally:
+            stack.start(["firestore"])
     finally:
-        stack.start(["firestore"])
+        release_merge(SLOW_PROCESSOR)
     outage = time.monotonic() - down_at
-    clear_merge_delays(client)
     back = [s for s in store.list() if s.key in _keys([OUTAGE_DATE]) and s.exists]
     print("after the restart: " + "; ".join(s.describe() for s in back))
 

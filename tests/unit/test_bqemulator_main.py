@@ -8,7 +8,12 @@ import types
 
 import pytest
 
-from nba_pipeline_dev.local.bqemulator_main import gate_detector, memoise_parse_one, memoise_translate
+from nba_pipeline_dev.local.bqemulator_main import (
+    gate_detector,
+    hold_marked_statements,
+    memoise_parse_one,
+    memoise_translate,
+)
 
 
 class Tree:
@@ -207,3 +212,42 @@ def test_a_detector_answers_without_a_copy_for_other_roots_and_runs_for_its_own(
     memoised.kept("CREATE", "bigquery")  # what the root is has no bearing on its copy for others
     assert sqlglot.parse_one("SELECT 1", read="bigquery") is not memoised.kept("SELECT 1", "bigquery")
 
+
+
+# --- holds ----------------------------------------------------------------------------------------
+
+
+def test_a_marked_statement_waits_while_its_hold_file_exists_and_others_go_by(tmp_path):
+    import asyncio
+
+    calls = []
+
+    async def execute(project_id, job_id, bq_sql, *args, **kwargs):
+        calls.append(bq_sql)
+        return f"meta of {job_id}"
+
+    module, routes = types.SimpleNamespace(execute_query_job=execute), types.SimpleNamespace(execute_query_job=execute)
+    held = hold_marked_statements([module, routes], str(tmp_path), poll_seconds=0.01)
+    assert module.execute_query_job is held and routes.execute_query_job is held
+    marked = "/* nba:hold=slow */ SELECT 1"
+    (tmp_path / "slow").touch()
+
+    async def scenario():
+        waiting = asyncio.ensure_future(held("p", "j1", marked, None, ctx=None))
+        assert await held("p", "j2", "SELECT 2") == "meta of j2"
+        assert await held("p", "j3", "/* nba:hold=other */ SELECT 3") == "meta of j3"  # no such file
+        await asyncio.sleep(0.05)
+        assert not waiting.done() and marked not in calls
+        (tmp_path / "slow").unlink()
+        assert await asyncio.wait_for(waiting, 30) == "meta of j1"
+
+    asyncio.run(scenario())
+    assert calls == ["SELECT 2", "/* nba:hold=other */ SELECT 3", marked]
+
+
+def test_no_shipped_statement_names_a_hold():
+    from pathlib import Path
+
+    sql_files = sorted((Path(__file__).resolve().parents[2] / "include" / "sql").rglob("*.sql"))
+    assert sql_files
+    assert [f.name for f in sql_files if "nba:hold" in f.read_text()] == []

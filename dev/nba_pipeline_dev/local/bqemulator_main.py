@@ -23,13 +23,19 @@ without a copy.
 
 ``NBA_BQEMULATOR_MEMOS=0`` runs the emulator unchanged (no memo, no gate).
 
+``--hold-dir DIR`` (the local stack passes its own) lets a test keep one job in flight for as long
+as it needs: a statement whose text names a hold (``nba:hold=NAME``, in a comment) waits before it
+runs while the file ``DIR/NAME`` exists; the emulator answers other statements meanwhile.
+
 This file runs with the emulator's interpreter, so it imports nothing of this project.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import os
+import re
 import sys
 import threading
 
@@ -153,7 +159,43 @@ def memoise_translate(translator_class, ok_class, size: int = TRANSLATIONS_KEPT)
     return cached_translate
 
 
+HOLD_MARKER = re.compile(r"nba:hold=([A-Za-z0-9_-]+)")
+
+
+def hold_marked_statements(namespaces, hold_dir: str, poll_seconds: float = 0.2):
+    """Make ``execute_query_job`` (held under that name in each of ``namespaces``) wait while a
+    statement's hold file exists."""
+    execute = namespaces[0].execute_query_job
+
+    async def execute_query_job(project_id, job_id, bq_sql, *args, **kwargs):
+        marked = HOLD_MARKER.search(bq_sql) if isinstance(bq_sql, str) else None
+        if marked:
+            path = os.path.join(hold_dir, marked.group(1))
+            while os.path.exists(path):
+                await asyncio.sleep(poll_seconds)
+        return await execute(project_id, job_id, bq_sql, *args, **kwargs)
+
+    for namespace in namespaces:
+        namespace.execute_query_job = execute_query_job
+    return execute_query_job
+
+
+def _pop_option(argv: list[str], name: str) -> str | None:
+    if name not in argv:
+        return None
+    at = argv.index(name)
+    value = argv[at + 1]
+    del argv[at:at + 2]
+    return value
+
+
 def main() -> int:
+    hold_dir = _pop_option(sys.argv, "--hold-dir")
+    if hold_dir:
+        from bqemulator.api.routes import jobs
+        from bqemulator.jobs import executor
+
+        hold_marked_statements([executor, jobs], hold_dir)
     if os.environ.get("NBA_BQEMULATOR_MEMOS", "1") != "0":
         import sqlglot
 

@@ -173,10 +173,16 @@ def _command(service: Service) -> list[str]:
         # The emulator's own Python runs it through bqemulator_main (parses and translations memoised).
         launcher = [str(exe)] if os.environ.get("NBA_BQEMULATOR_BIN") else [
             str(exe.parent / "python"), str(Path(__file__).with_name("bqemulator_main.py"))]
-        return [*launcher, "start", "--rest-host", "127.0.0.1", "--rest-port", str(service.port),
+        holds = ["--hold-dir", str(bigquery_hold_dir())] if not os.environ.get("NBA_BQEMULATOR_BIN") else []
+        return [*launcher, *holds, "start", "--rest-host", "127.0.0.1", "--rest-port", str(service.port),
                 "--grpc-host", "127.0.0.1", "--grpc-port", str(grpc_port),
                 "--project", settings().project, "--log-level", "warning"]
     raise StackError(f"unknown service {service.name}")
+
+
+def bigquery_hold_dir() -> Path:
+    """Where a test puts a hold file: a statement naming it (``nba:hold=NAME``) waits while it exists."""
+    return state_dir() / "bigquery-holds"
 
 
 def firestore_data_dir() -> Path | None:

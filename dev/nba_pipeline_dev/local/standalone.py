@@ -57,15 +57,24 @@ def credentials() -> tuple[str, str | None]:
     return airflow_env.credentials(airflow_env.airflow_home())
 
 
-def start(timeout: float = 120.0) -> dict:
-    """Start ``airflow standalone`` unless it already answers; wait until it is healthy."""
-    stack.start()
+def _env() -> dict:
     env = airflow_env.airflow_env()
     env["AIRFLOW__API__PORT"] = str(_port())
     env["AIRFLOW__API__HOST"] = "127.0.0.1"
     # Workers reach the API server here; the default assumes port 8080.
     env["AIRFLOW__API__BASE_URL"] = url()
     env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = os.environ.get("AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE", "False")
+    return env
+
+
+def _replacements_file() -> Path:
+    return airflow_env.airflow_home() / "standalone-replacements.pids"
+
+
+def start(timeout: float = 120.0) -> dict:
+    """Start ``airflow standalone`` unless it already answers; wait until it is healthy."""
+    stack.start()
+    env = _env()
     airflow_env.ensure_db(env)
     if healthy() and not _pid_file().exists():
         raise stack.StackError(
@@ -91,7 +100,17 @@ def start(timeout: float = 120.0) -> dict:
     return {"url": url(), "user": user, "password": password, "log": str(_log_file())}
 
 
+def _replacement_pids() -> list[int]:
+    try:
+        return [int(line) for line in _replacements_file().read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def stop() -> str:
+    for pid in _replacement_pids():
+        stack.stop_tree(pid)
+    _replacements_file().unlink(missing_ok=True)
     try:
         pid = int(_pid_file().read_text().strip())
     except (OSError, ValueError):
@@ -102,9 +121,36 @@ def stop() -> str:
 
 
 def pids() -> list[int]:
-    """Every live process ``start`` started (``airflow standalone`` and its components)."""
+    """Every live process ``start`` started (``airflow standalone``, its components, replacements)."""
     try:
-        pid = int(_pid_file().read_text().strip())
+        roots = [int(_pid_file().read_text().strip())]
     except (OSError, ValueError):
         return []
-    return [p.pid for p in stack.process_tree(pid)]
+    return [p.pid for root in roots + _replacement_pids() for p in stack.process_tree(root)]
+
+
+def scheduler_running() -> bool:
+    """Whether a live ``airflow scheduler`` is among the processes ``start`` started."""
+    import psutil
+
+    for pid in pids():
+        try:
+            process = psutil.Process(pid)
+            if process.status() != psutil.STATUS_ZOMBIE and "scheduler" in " ".join(process.cmdline()):
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
+def replace_scheduler() -> int:
+    """Start a scheduler beside ``airflow standalone`` after its own exited, as Composer restarts a
+    crashed one (``airflow standalone`` does not); ``stop`` stops it too. Returns its pid."""
+    with open(_log_file(), "ab") as log:
+        process = subprocess.Popen(
+            [airflow_env.airflow_bin(), "scheduler"], env=_env(), stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    with open(_replacements_file(), "a") as replacements:
+        replacements.write(f"{process.pid}\n")
+    return process.pid

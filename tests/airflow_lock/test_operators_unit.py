@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 from unittest import mock
@@ -175,12 +176,12 @@ class TestLeaseGuardedBigQueryInsertJobOperator:
         assert fenced["query"]["queryParameters"][-1]["parameterValue"]["value"] == "5"
         assert fenced["labels"]["airflow-task"] == "guarded" and "airflow-dag" in fenced["labels"]
 
-    @mock.patch(BIGQUERY_HOOK)
-    @mock.patch(LOCK_HOOK)
-    def test_sync_run_releases_and_reports(self, hook, bigquery, context):
+    @staticmethod
+    @contextlib.contextmanager
+    def finished_job(hook, bigquery, context):
+        """A granted lease, a job done at once (12 rows) and a heartbeat that never loses the lease."""
         lease = lease_for(owner_of(context))
         store_of(hook).try_acquire.return_value = lease
-        store_of(hook).release.return_value = True
         job = bigquery.return_value.insert_job.return_value
         job.job_id, job.error_result, job.errors, job.num_dml_affected_rows = "job_1", None, [], 12
         job.done.return_value = True
@@ -188,12 +189,18 @@ class TestLeaseGuardedBigQueryInsertJobOperator:
             heartbeat.return_value.__enter__.return_value = heartbeat.return_value
             heartbeat.return_value.lease = lease
             heartbeat.return_value.lost.is_set.return_value = False
+            yield lease
+
+    @mock.patch(BIGQUERY_HOOK)
+    @mock.patch(LOCK_HOOK)
+    def test_sync_run_releases_and_reports(self, hook, bigquery, context):
+        store_of(hook).release.return_value = True
+        with self.finished_job(hook, bigquery, context) as lease:
             result = self.operator().execute(context)
         assert result == {"job_id": "job_1", "fence": 5, "lock_key": KEY, "num_dml_affected_rows": 12,
                           "lease_wait_seconds": 0.0}
         store_of(hook).release.assert_called_once_with(lease)
         assert context["ti"].xcom[("guarded", "bigquery_job_detail")]["job_id"] == "job_1"
-
 
     @pytest.mark.parametrize(("release", "message"), [
         (False, "was taken from"),
@@ -203,23 +210,15 @@ class TestLeaseGuardedBigQueryInsertJobOperator:
     @mock.patch(LOCK_HOOK)
     def test_a_finished_job_whose_release_is_not_confirmed_fails_saying_why(self, hook, bigquery, context,
                                                                            release, message):
-        lease = lease_for(owner_of(context))
-        store_of(hook).try_acquire.return_value = lease
         if isinstance(release, Exception):
             store_of(hook).release.side_effect = release
         else:
             store_of(hook).release.return_value = release
-        job = bigquery.return_value.insert_job.return_value
-        job.job_id, job.error_result, job.errors, job.num_dml_affected_rows = "job_1", None, [], 12
-        job.done.return_value = True
-        with mock.patch("nba_pipeline.lease.LeaseHeartbeat") as heartbeat:
-            heartbeat.return_value.__enter__.return_value = heartbeat.return_value
-            heartbeat.return_value.lease = lease
-            heartbeat.return_value.lost.is_set.return_value = False
-            with pytest.raises(AirflowException, match=message):
-                self.operator().execute(context)
+        with self.finished_job(hook, bigquery, context) as lease, pytest.raises(AirflowException, match=message):
+            self.operator().execute(context)
         store_of(hook).release.assert_called_once_with(lease)  # once: no second try on the way out
         bigquery.return_value.cancel_job.assert_not_called()  # the job had finished
+
     @pytest.mark.parametrize("failure", ["lease_lost", "status_call"])
     @mock.patch(BIGQUERY_HOOK)
     @mock.patch(LOCK_HOOK)

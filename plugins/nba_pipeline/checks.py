@@ -158,13 +158,14 @@ def check_tables(
 
 def check_sql(tables: Iterable[Processor | str], config: Settings | None = None) -> str:
     """The one query that checks ``tables``: the dates are parameters ``@target_date_0``, ..."""
+    config = config or settings()
     blocks = []
     for number, processor in enumerate(_processor(p) for p in tables):
         block = load_sql(
             CHECK_SQL,
             config,
             extra={
-                "dataset": (config or settings()).dataset_for(processor.layer),
+                "dataset": config.dataset_for(processor.layer),
                 "table": processor.table,
                 "date_column": processor.date_column,
                 "key_columns": processor.key,

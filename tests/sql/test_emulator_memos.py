@@ -111,3 +111,103 @@ print(json.dumps({{"before": before, "after": after}}))
     for name, expected in answers["before"].items():
         assert answers["after"][name] == expected, name
     assert any(a != "None" and a != "(None, None)" for answers_of in answers["before"].values() for a in answers_of)
+
+
+def test_read_only_parsers_and_kept_rewrites_answer_what_bqemulators_own_answer(tmp_path):
+    """In the emulator's own interpreter: each read-only parser and memoised rewriter, called twice
+    after the change, answers what it answered before it, and no kept tree was changed."""
+    root = Path(__file__).resolve().parents[2]
+    python = root / ".venv-bqemulator" / "bin" / "python"
+    assert python.exists(), "the BigQuery emulator's virtualenv is missing: run bin/setup"
+    statements = [
+        "MERGE `p.d.t` T USING (SELECT 1 AS a) S ON T.a = S.a WHEN NOT MATCHED THEN INSERT (a) VALUES (a)",
+        "INSERT INTO d.snap (a) VALUES (1)", "UPDATE d.t SET a = 2 WHERE TRUE", "DELETE FROM `p.d.t` WHERE a = 1",
+        "TRUNCATE TABLE d.t", "SELECT a, x FROM `p.d.t`, UNNEST([1, 2]) AS x WITH OFFSET o WHERE o > 0",
+        "SELECT t.a FROM d.t AS t JOIN `other.e.u` u ON t.a = u.a", "SELECT d.f(1)",
+        "CREATE TABLE d.n AS SELECT * FROM d.t", "DROP FUNCTION d.f", "DROP PROCEDURE IF EXISTS `p.d.pr`",
+        "DROP TABLE FUNCTION d.tvf", "DROP TABLE d.t", 'SELECT * FROM "!!bad!!".t', "SELECT ((", "",
+    ]
+    script = tmp_path / "compare.py"
+    script.write_text(f"""
+import asyncio, contextlib, json, sys, types
+sys.path.insert(0, {str(root / 'dev' / 'nba_pipeline_dev' / 'local')!r})
+import sqlglot
+import bqemulator_main as m
+from bqemulator.jobs import executor, routine_ddl
+from bqemulator.sql import catalog_schema, table_rewriter
+from bqemulator.sql.rewriter import unnest_offset
+
+statements = json.loads({json.dumps(statements)!r})
+changes = []
+field = types.SimpleNamespace(name="a", type="INT64")
+def get_table(project, dataset, table):
+    kind = "SNAPSHOT" if table == "snap" else "TABLE"
+    return types.SimpleNamespace(table_type=kind, schema_=types.SimpleNamespace(fields=[field]))
+@contextlib.asynccontextmanager
+async def write_lock():
+    yield
+ctx = types.SimpleNamespace(
+    catalog=types.SimpleNamespace(get_table=get_table), engine=types.SimpleNamespace(write_lock=write_lock),
+    snapshots=types.SimpleNamespace(record_change=lambda *ref: changes.append(ref)),
+    events=types.SimpleNamespace(publish=lambda event: changes.append(repr(event))))
+
+def outcome(call):
+    del changes[:]
+    try:
+        out = call()
+    except Exception as error:
+        return "raised " + type(error).__name__
+    return repr((out, changes))
+
+def answers():
+    return {{
+        "immutable": [outcome(lambda: executor._reject_dml_on_immutable("p", s, ctx)) for s in statements],
+        "snapshots": [outcome(lambda: asyncio.run(executor._capture_dml_snapshots("p", s, ctx))) for s in statements],
+        "classify": [outcome(lambda: executor.classify_statement_type(s)) for s in statements],
+        "drop_routine": [outcome(lambda: executor.detect_drop_routine(s, "p")) for s in statements],
+        "catalog_schema": [outcome(lambda: catalog_schema.build_catalog_schema(s, project_id="p", catalog=ctx.catalog))
+                           for s in statements],
+        "table_refs": [outcome(lambda: executor.rewrite_table_refs(s, "p")) for s in statements],
+        "unnest_offset": [outcome(lambda: unnest_offset.rewrite_unnest_offset(s)) for s in statements],
+    }}
+
+original_parse = sqlglot.parse_one
+before = answers()
+parse = m.memoise_parse_one(sqlglot)
+for module_name, name in m.READ_ONLY_PARSERS:
+    m.replace_everywhere(module_name, name, m.read_only_parse)
+for module_name, name in m.PURE_REWRITERS:
+    m.replace_everywhere(module_name, name, m.memoise_rewriter)
+after = [answers(), answers()]
+changed = []
+for s in statements:
+    for dialect in ("bigquery", "duckdb"):
+        try:
+            fresh = original_parse(s, read=dialect).sql()
+        except Exception:
+            continue
+        if parse.kept(s, dialect).sql() != fresh:
+            changed.append([s, dialect])
+print("\\n" + json.dumps({{"before": before, "after": after, "changed": changed,
+                  "wrapped": executor._capture_dml_snapshots is not routine_ddl.detect_drop_routine
+                  and executor.detect_drop_routine is routine_ddl.detect_drop_routine
+                  and hasattr(executor.rewrite_table_refs, "counts")
+                  and table_rewriter.rewrite_table_refs is executor.rewrite_table_refs}}))
+""")
+    done = subprocess.run([str(python), str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])  # bqemulator logs to stdout before it
+    assert result["wrapped"], "the replacements did not reach the executor's own names"
+    for each in result["after"]:
+        for name, expected in result["before"].items():
+            assert each[name] == expected, name
+    assert result["changed"] == [], f"kept trees changed by a read-only parser: {result['changed']}"
+    before = result["before"]
+    # The corpus reaches each function's interesting answers, not only its "nothing to do".
+    assert any("raised InvalidQueryError" in a for a in before["immutable"])
+    assert sum("('p', 'd', 't')" in a for a in before["snapshots"]) >= 3
+    assert {"'MERGE'", "'TRUNCATE_TABLE'", "'DROP_FUNCTION'"} <= {a[1:a.index(",")] for a in before["classify"]}
+    assert sum("DropRoutineRef" in a for a in before["drop_routine"]) == 3
+    assert any("'a': 'BIGINT'" in a for a in before["catalog_schema"])
+    assert any("p__d" in a for a in before["table_refs"]) and any(a.startswith("raised") for a in before["table_refs"])
+    assert any("o + 1" in a or "o - 1" in a or "OFFSET" in a for a in before["unnest_offset"])

@@ -1,5 +1,6 @@
-"""The emulator's memos: a copy of one parsed tree per text, one translation per text, schema and
-caller; errors never kept; both bounded."""
+"""The emulator's memos: a copy of one parsed tree per text (the kept tree itself only for a
+read-only parser's own first parse), one translation per text, schema and caller, one result per
+pure rewrite; errors never kept; all bounded."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from nba_pipeline_dev.local.bqemulator_main import (
     gate_detector,
     hold_marked_statements,
     memoise_parse_one,
+    memoise_rewriter,
     memoise_translate,
+    read_only_parse,
+    replace_everywhere,
 )
 
 
@@ -251,3 +255,106 @@ def test_no_shipped_statement_names_a_hold():
     sql_files = sorted((Path(__file__).resolve().parents[2] / "include" / "sql").rglob("*.sql"))
     assert sql_files
     assert [f.name for f in sql_files if "nba:hold" in f.read_text()] == []
+
+
+def test_a_read_only_parser_reads_the_kept_tree_and_only_in_its_own_first_parse():
+    sqlglot, calls = fake_sqlglot()
+    parse = memoise_parse_one(sqlglot)
+    kept = parse.kept("SELECT 1", "bigquery")
+
+    @read_only_parse
+    def classify(sql):
+        first = sqlglot.parse_one(sql, read="bigquery")
+        second = sqlglot.parse_one(sql, read="bigquery")  # e.g. a callee that rewrites its copy
+        return first, second
+
+    first, second = classify("SELECT 1")
+    assert first is kept and second is not kept
+    assert sqlglot.parse_one("SELECT 1", read="bigquery") is not kept  # outside: copies again
+    assert len(calls) == 1
+
+
+def test_a_read_only_coroutine_reads_the_kept_tree_and_leaves_other_tasks_copying():
+    import asyncio
+
+    sqlglot, _ = fake_sqlglot()
+    parse = memoise_parse_one(sqlglot)
+    kept = parse.kept("MERGE t", "bigquery")
+    seen = {}
+
+    @read_only_parse
+    async def capture(sql):
+        tree = sqlglot.parse_one(sql, read="bigquery")
+        await asyncio.sleep(0)  # another task runs meanwhile
+        return tree
+
+    async def other():
+        seen["other"] = sqlglot.parse_one("MERGE t", read="bigquery")
+
+    async def both():
+        return await asyncio.gather(capture("MERGE t"), other())
+
+    tree, _ = asyncio.run(both())
+    assert tree is kept and seen["other"] is not kept
+
+
+def test_a_read_only_parser_that_raises_leaves_copying_on():
+    sqlglot, _ = fake_sqlglot()
+    parse = memoise_parse_one(sqlglot)
+
+    @read_only_parse
+    def fails(sql):
+        raise RuntimeError("before any parse")
+
+    with pytest.raises(RuntimeError):
+        fails("SELECT 1")
+    assert sqlglot.parse_one("SELECT 1", read="bigquery") is not parse.kept("SELECT 1", "bigquery")
+
+
+def test_a_pure_rewrite_runs_once_per_arguments_and_errors_run_again():
+    calls = []
+
+    def qualify(sql, project_id):
+        calls.append((sql, project_id))
+        if "bad" in sql:
+            raise ValueError("invalid dataset")
+        return f"{project_id}:{sql}"
+
+    cached = memoise_rewriter(qualify, size=2)
+    assert cached("a.t", "p") == cached("a.t", "p") == "p:a.t"
+    assert cached("a.t", "q") == "q:a.t"
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            cached("bad.t", "p")
+    assert calls == [("a.t", "p"), ("a.t", "q"), ("bad.t", "p"), ("bad.t", "p")]
+    assert cached.counts == {"hits": 1, "misses": 2}
+    cached("b.t", "p")  # the memo holds two: the oldest, ("a.t", "p"), goes
+    cached("a.t", "p")
+    assert calls[-1] == ("a.t", "p")
+
+
+def test_a_rewrite_with_other_than_text_arguments_is_not_kept():
+    calls = []
+    cached = memoise_rewriter(lambda sql, schema: calls.append(sql) or sql)
+    for _ in range(2):
+        cached("SELECT 1", {"t": {"a": "INT"}})
+    assert len(calls) == 2
+
+
+def test_a_replacement_reaches_every_module_that_imported_the_name(monkeypatch):
+    import sys
+
+    source = types.ModuleType("nba_fake_rewriter")
+    holder = types.ModuleType("nba_fake_holder")
+    stranger = types.ModuleType("nba_fake_stranger")
+
+    def rewrite(sql):
+        return sql
+
+    source.rewrite = holder.rewrite = rewrite
+    stranger.rewrite = lambda sql: sql  # another function of the same name stays
+    for module in (source, holder, stranger):
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    replacement = replace_everywhere("nba_fake_rewriter", "rewrite", memoise_rewriter)
+    assert source.rewrite is holder.rewrite is replacement
+    assert stranger.rewrite is not replacement

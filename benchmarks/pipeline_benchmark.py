@@ -184,10 +184,33 @@ def task_figures(airflow_home: Path, dates: int) -> dict:
         pokes = db.execute("SELECT COUNT(*) FROM task_reschedule").fetchone()[0]
         deferrals = db.execute(
             "SELECT COUNT(*) FROM log WHERE event = 'deferred' AND dag_id = 'nba_pipeline'").fetchone()[0]
+        intervals = db.execute(
+            "SELECT r.run_id, r.start_date, r.end_date, t.start_date, t.end_date FROM dag_run r "
+            "JOIN task_instance t ON t.run_id = r.run_id AND t.dag_id = r.dag_id "
+            "WHERE r.dag_id = 'nba_pipeline' AND t.start_date IS NOT NULL AND t.end_date IS NOT NULL").fetchall()
     finally:
         db.close()
+    runs: dict[str, tuple] = {}
+    for run_id, run_start, run_end, start, end in intervals:
+        runs.setdefault(run_id, (run_start, run_end, []))[2].append((_when(start), _when(end)))
+    idle = sum(_uncovered(_when(run_start), _when(run_end), spans) for run_start, run_end, spans in runs.values())
     return {"tasks": instances / dates, "starts": (tries + pokes) / dates, "pokes": pokes / dates,
-            "deferrals": deferrals / dates, "total_starts": tries + pokes}
+            "deferrals": deferrals / dates, "total_starts": tries + pokes, "idle": idle / dates}
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def _uncovered(start: dt.datetime, end: dt.datetime, spans: list[tuple]) -> float:
+    """Seconds of [start, end] during which none of the spans (a run's task instances) ran: the
+    run waited on the scheduler to queue the next task and the executor to start it."""
+    idle, reached = 0.0, start
+    for span_start, span_end in sorted(spans):
+        if span_start > reached:
+            idle += (span_start - reached).total_seconds()
+        reached = max(reached, span_end)
+    return idle + max(0.0, (end - reached).total_seconds())
 
 
 def plain_script(client, dates) -> tuple[list[float], dict[str, float]]:
@@ -293,7 +316,8 @@ def measure(args) -> int:
         print(f"backfill, {label}: {backfill[variant]:.1f} s from create to the last "
               f"run's end ({backfill[variant] / n:.1f} s per date; standalone start-up {boot:.1f} s); "
               f"states {sorted({r['state'] for r in runs})}", flush=True)
-        print(f"  per date: {f['tasks']:.1f} task instances, {f['starts']:.1f} process starts "
+        print(f"  per date: {f['idle']:.1f} s with no task of the run running (scheduling gaps); "
+              f"{f['tasks']:.1f} task instances, {f['starts']:.1f} process starts "
               f"({f['pokes']:.1f} reschedule pokes), {f['deferrals']:.1f} deferrals; CPU airflow "
               f"{cpu[variant].get('airflow', 0):.1f} s = {cpu[variant].get('airflow', 0) / f['total_starts']:.2f} s "
               f"per task start ({sampler.airflow_breakdown()}), bigquery {cpu[variant].get('bigquery', 0):.1f} s; "

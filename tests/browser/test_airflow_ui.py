@@ -23,6 +23,7 @@ from tests.e2e.support import isolated_world
 
 from environment import patched_environ
 from nba_pipeline import processors
+from nba_pipeline.config import Settings
 from nba_pipeline_dev.local import stack, standalone
 from nba_pipeline_dev.local.airflow_api import AirflowApi, ApiError
 
@@ -92,9 +93,9 @@ class Ui:
         return wait_until(what, lambda: next((r for r in self.api.runs() if r["dag_run_id"] not in before), None),
                           timeout=60)
 
-    def finished(self, run_id: str) -> dict:
+    def finished(self, run_id: str, timeout: float = RUN_TIMEOUT) -> dict:
         return wait_until(f"run {run_id} to finish", lambda: (
-            (run := self.api.run(run_id))["state"] in ("success", "failed") and run), timeout=RUN_TIMEOUT)
+            (run := self.api.run(run_id))["state"] in ("success", "failed") and run), timeout=timeout)
 
     def open_run(self, run_id: str) -> None:
         self.page.goto(f"{self.url}/dags/nba_pipeline/runs/{run_id}")
@@ -229,9 +230,11 @@ def test_the_backfill_dialog_over_three_game_dates_processes_exactly_those_dates
     page.get_by_role("button", name="Trigger").first.click()
     page.get_by_text("Backfill", exact=True).click()
     pickers = page.get_by_test_id("datetime-input")
-    for index, day in ((0, BACKFILL[0]), (1, BACKFILL[-1])):
+    for index, (field, day) in enumerate((("From", BACKFILL[0]), ("To", BACKFILL[-1]))):
         pickers.nth(index).click()
-        page.get_by_placeholder("YYYY/MM/DD").fill(day.strftime("%Y/%m/%d"))
+        # By its name: on a loaded machine the first picker's field is still open when the
+        # second opens, and both have the same placeholder.
+        page.get_by_role("textbox", name=field).fill(day.strftime("%Y/%m/%d"))
         page.keyboard.press("Tab")
         page.keyboard.press("Escape")
     page.get_by_text(f"{len(BACKFILL)} runs will be triggered").wait_for()
@@ -300,7 +303,16 @@ def test_a_task_waiting_on_a_held_lock_shows_the_holder(ui):
         ui.shot("12-waiting-for-the-lock-holder")
     finally:
         store.release(lease)
-    assert ui.finished(run_id)["state"] == "success"
+    # Once seen on a loaded machine: the trigger took the lease and fired before the scheduler
+    # had handled the task's deferral, and the scheduler failed that try as "changed externally"
+    # (apache/airflow#71580). The lease it took is then held by a try that can no longer run,
+    # and the retry takes it over only after retry_takeover_seconds, as for any older try.
+    takeover = Settings().lease_policy().retry_takeover_seconds
+    run = ui.finished(run_id, timeout=RUN_TIMEOUT + takeover)
+    tries = ui.api.task(run_id, task)["try_number"]
+    if tries > 1:
+        print(f"\n{task} needed try {tries}: see the scheduler's 'state changed externally' in standalone.log")
+    assert run["state"] == "success"
 
 
 def test_the_health_page_renders_its_grid(ui, bigquery_client, firestore_client):

@@ -229,7 +229,7 @@ def plain_script(client, dates) -> tuple[list[float], dict[str, float]]:
 def last_end(api, dates) -> dt.datetime:
     wanted = {d.isoformat() for d in dates}
     runs = [r for r in api.runs("nba_pipeline") if str(r["logical_date"])[:10] in wanted]
-    return max(dt.datetime.fromisoformat(str(r["end_date"]).replace("Z", "+00:00")) for r in runs)
+    return max(_when(r["end_date"]) for r in runs)
 
 
 def main() -> int:

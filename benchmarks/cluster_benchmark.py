@@ -47,7 +47,8 @@ def cluster_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int
     cluster_dir = Path(tempfile.mkdtemp(prefix="nba-cluster-bench-"))
     cluster_dir.chmod(0o755)
     figures = {}
-    with isolated_world(client, work / f"cluster{runs_at_once}", name=f"benchcl{runs_at_once}", **seed_range), \
+    with isolated_world(client, work / f"cluster{runs_at_once}", name=f"benchcl{runs_at_once}",
+                        dataset_suffix=f"benchcl{runs_at_once}", **seed_range), \
             patched_environ({"NBA_CLUSTER_DIR": str(cluster_dir),
                              # Like the standalone: no scheduled run of today's (unseeded) date beside the backfill.
                              "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}):
@@ -82,7 +83,8 @@ def cluster_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int
 
 
 def standalone_backfill(client, work: Path, dates: list[dt.date], runs_at_once: int, seed_range: dict) -> dict:
-    with isolated_world(client, work / f"standalone{runs_at_once}", name=f"benchsa{runs_at_once}", **seed_range), \
+    with isolated_world(client, work / f"standalone{runs_at_once}", name=f"benchsa{runs_at_once}",
+                        dataset_suffix=f"benchsa{runs_at_once}", **seed_range), \
             patched_environ({"AIRFLOW__CORE__PARALLELISM": str(2 * runs_at_once)}):
         started = time.perf_counter()
         standalone.start()

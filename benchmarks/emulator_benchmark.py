@@ -38,7 +38,7 @@ def run_variant(cache: bool, dates: list[dt.date], work: Path) -> dict:
         client = bigquery_client()
         seed_range = {"start": FIRST - dt.timedelta(days=7), "end": dates[-1] + dt.timedelta(days=1)}
         name = "emucache" if cache else "emuplain"
-        with isolated_world(client, work / name, name=name, **seed_range):
+        with isolated_world(client, work / name, name=name, dataset_suffix=name, **seed_range):
             with StackSampler() as sampler:
                 started_at = time.perf_counter()
                 per_date, per_processor = plain_script(client, dates)

@@ -224,7 +224,7 @@ def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str 
         world_env = dict(os.environ)
         # The reference: its own datasets with the same raw data (entered and left at once,
         # so the world's names are current again; its datasets live until the module ends).
-        reference_env = stack.enter_context(_reference_warehouse(client, f"{world.suffix}_ref", start, end))
+        reference_env = stack.enter_context(_reference_warehouse(client, start, end))
         # Not under pytest's private temporary folder: Postgres runs as its own user.
         cluster_dir = Path(tempfile.mkdtemp(prefix="nba-cluster-"))
         cluster_dir.chmod(0o755)
@@ -250,9 +250,9 @@ def cluster_world(client, tmp: Path, *, start: dt.date, end: dt.date, name: str 
 
 
 @contextlib.contextmanager
-def _reference_warehouse(client, suffix: str, start: dt.date, end: dt.date):
+def _reference_warehouse(client, start: dt.date, end: dt.date):
     saved = dict(os.environ)
-    with isolated_warehouse(client, suffix):
+    with isolated_warehouse(client):
         seed_dates(client, start, end)
         reference = {name: os.environ[name] for name in os.environ if name.endswith("_DATASET")}
         os.environ.update({name: saved[name] for name in reference if name in saved})

@@ -45,8 +45,12 @@ class World:
 
 
 @contextlib.contextmanager
-def isolated_world(bigquery_client, tmp_path: Path, *, start: dt.date, end: dt.date, faults=(), name="e2e"):
-    """Fresh datasets, collections, topic and Airflow database; raw data seeded for start..end."""
+def isolated_world(bigquery_client, tmp_path: Path, *, start: dt.date, end: dt.date, faults=(), name="e2e",
+                   dataset_suffix: str | None = None):
+    """Fresh datasets, collections, topic and Airflow database; raw data seeded for start..end.
+
+    The datasets are named as ``isolated_warehouse`` names them (``dataset_suffix``, else a slot
+    of this session)."""
     from google.api_core.exceptions import AlreadyExists
     from google.cloud import pubsub_v1
 
@@ -60,7 +64,7 @@ def isolated_world(bigquery_client, tmp_path: Path, *, start: dt.date, end: dt.d
         "NBA_PHASE3_TOPIC": topic_name,
         "NBA_RAW_POKE_SECONDS": "2",
     })
-    with patched_environ(values), isolated_warehouse(bigquery_client, suffix):
+    with patched_environ(values), isolated_warehouse(bigquery_client, dataset_suffix):
         publisher = pubsub_v1.PublisherClient()
         subscriber = pubsub_v1.SubscriberClient()
         project = settings().project

@@ -29,7 +29,7 @@ def half_done_day(bigquery_client, firestore_client):
     """Phase 3 of DAY run and recorded (and marked triggered), phase 4 never ran."""
     tag = uuid.uuid4().hex[:8]
     with patched_environ({"NBA_PUBSUB_ENABLED": "false"}), isolated_collections(f"e2e_{tag}"), \
-            isolated_warehouse(bigquery_client, f"e2e_{tag}") as config:
+            isolated_warehouse(bigquery_client) as config:
         seed_dates(bigquery_client, dt.date(2026, 2, 1), DAY + dt.timedelta(days=1))
         run_directly(bigquery_client, firestore_client, [DAY], phases=(3,))
         yield config

@@ -38,7 +38,7 @@ INJECTED = "injected-duplicate"
 @pytest.fixture(scope="module")
 def window(bigquery_client, firestore_client):
     tag = uuid.uuid4().hex[:8]
-    with isolated_collections(tag), isolated_warehouse(bigquery_client, f"health_{tag}") as config:
+    with isolated_collections(tag), isolated_warehouse(bigquery_client) as config:
         seed_dates(bigquery_client, dt.date(2026, 2, 1), LAST + dt.timedelta(days=1))
         # Earlier games, so that every phase 4 table has rows in the window (it gates on games played).
         history = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(10)]

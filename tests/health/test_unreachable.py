@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 
@@ -46,7 +45,7 @@ def cli(*args: str, firestore: str, timeout: float = 120) -> subprocess.Complete
 
 
 def test_exit_code_two_when_firestore_is_stopped(private_firestore, bigquery_client):
-    with isolated_warehouse(bigquery_client, f"down_{uuid.uuid4().hex[:8]}"):
+    with isolated_warehouse(bigquery_client):
         # Up: empty tables, a date without games, no locks: all good.
         up = cli("health", "--date", "2026-02-14", firestore=private_firestore.address)
         assert up.returncode == 0, up.stdout + up.stderr

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import uuid
 
 from google.cloud import bigquery
 
@@ -43,23 +44,46 @@ _DATASET_VARIABLES = {
 }
 
 
+# This session's mark in dataset names, so two sessions on one local stack never share datasets.
+_SESSION = uuid.uuid4().hex[:4]
+_open_slots: set[int] = set()
+
+
 @contextlib.contextmanager
-def isolated_warehouse(client, suffix: str):
+def isolated_warehouse(client, suffix: str | None = None):
     """Point settings at datasets named ``<dataset>_<suffix>``, create them and every table.
 
+    Without ``suffix`` the datasets are named after this session and the lowest slot no other
+    open warehouse holds: a module's world gets the names the previous module's had, so the
+    statements it sends are the texts the BigQuery stand-in has already parsed and translated
+    (its memos are keyed by text; per-module names made every module's first date pay for
+    parsing anew). Names are emptied first, so nothing a failed module left behind leaks.
     The datasets are deleted afterwards and the environment is restored.
     """
+    slot = None
+    if suffix is None:
+        slot = min(set(range(1, len(_open_slots) + 2)) - _open_slots)
+        _open_slots.add(slot)
+        suffix = f"t{_SESSION}w{slot}"
     base = settings()
     names = {variable: f"{base.dataset_for(layer)}_{suffix}" for layer, variable in _DATASET_VARIABLES.items()}
-    with patched_environ(names):
-        datasets: list[str] = []
-        try:
-            datasets = warehouse.ensure_datasets(client)
-            warehouse.ensure_tables(client)
-            yield settings()
-        finally:
-            for dataset_id in reversed(datasets):
-                client.delete_dataset(dataset_id, delete_contents=True, not_found_ok=True)
+    try:
+        with patched_environ(names):
+            datasets: list[str] = []
+            try:
+                _delete_datasets(client, [f"{settings().project}.{name}" for name in names.values()])
+                datasets = warehouse.ensure_datasets(client)
+                warehouse.ensure_tables(client)
+                yield settings()
+            finally:
+                _delete_datasets(client, reversed(datasets))
+    finally:
+        _open_slots.discard(slot)
+
+
+def _delete_datasets(client, dataset_ids) -> None:
+    for dataset_id in dataset_ids:
+        client.delete_dataset(dataset_id, delete_contents=True, not_found_ok=True)
 
 
 def table_id(table: str, layer: str = "analytics") -> str:

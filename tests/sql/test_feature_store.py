@@ -184,7 +184,7 @@ def _world(client) -> None:
 @pytest.fixture(scope="module")
 def stored(bigquery_client, warehouse_tables):
     client = bigquery_client
-    with isolated_warehouse(client, "featurestore"):
+    with isolated_warehouse(client):
         _world(client)
         run(client, "ml_feature_store_v2", BUSINESS)
         rows = {r["player_lookup"]: r for r in fetch_processor_rows(client, "ml_feature_store_v2", BUSINESS)}
@@ -374,7 +374,7 @@ def generated_day(bigquery_client, warehouse_tables):
     from .helpers import seed_dates
 
     client = bigquery_client
-    with isolated_warehouse(client, "featuregen"):
+    with isolated_warehouse(client):
         seed_dates(client, GENERATED_FIRST, GENERATED_DAY + dt.timedelta(days=1))
         day = GENERATED_FIRST
         while day <= GENERATED_DAY:

@@ -20,7 +20,7 @@ PROCESSOR = "team_offense_game_summary"
 
 @pytest.fixture(scope="module")
 def warehouse(bigquery_client):
-    with helpers.isolated_warehouse(bigquery_client, "fencing_test") as config:
+    with helpers.isolated_warehouse(bigquery_client) as config:
         helpers.seed_dates(bigquery_client, DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=1))
         yield config
 

@@ -79,7 +79,7 @@ def prop(lookup, bookmaker, line, hour, before_tipoff=60):
 
 @pytest.fixture(scope="module")
 def game(bigquery_client):
-    with helpers.isolated_warehouse(bigquery_client, "hand_checked"):
+    with helpers.isolated_warehouse(bigquery_client):
         tables = {
             "nbac_schedule": rows("nbac_schedule",
                 dict(game_id=NBA_GAME, game_date=DAY, season_year=2025, game_status=1, home_team_tricode="NYK",

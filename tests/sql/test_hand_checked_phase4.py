@@ -113,7 +113,7 @@ TIRED = dict(back_to_back=True, days_rest=1, games_in_last_7_days=4, minutes_in_
 @pytest.fixture(scope="module")
 def phase4(bigquery_client):
     client = bigquery_client
-    with helpers.isolated_warehouse(client, "hand_phase4"):
+    with helpers.isolated_warehouse(client):
         before = A - dt.timedelta(days=1)
         insert(client, "player_game_summary", [
             *player_games("patlane", "HOM", game_dates(A - dt.timedelta(days=2), 10), points=[12 + 2 * i for i in range(10)]),

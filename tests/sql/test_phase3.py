@@ -41,7 +41,7 @@ SEVERITY = {"out": 1, "doubtful": 2, "questionable": 3, "probable": 4}
 @pytest.fixture(scope="module")
 def warehouse(bigquery_client):
     """A private copy of the warehouse, seeded with faults, phase 3 run for every date."""
-    with helpers.isolated_warehouse(bigquery_client, "phase3_test") as config:
+    with helpers.isolated_warehouse(bigquery_client) as config:
         helpers.seed_dates(bigquery_client, SEED_START, SEED_END, faults=FAULTS)
         for day in RUN_DATES:
             helpers.run_phase(bigquery_client, 3, day, fence=1, run_id=f"run_{day}")

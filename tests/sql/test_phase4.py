@@ -95,7 +95,7 @@ def season(bigquery_client, warehouse_tables):
     # warehouse_tables is requested first so the shared datasets exist before settings are
     # pointed at this module's own copy of the warehouse.
     client = bigquery_client
-    with isolated_warehouse(client, "phase4"):
+    with isolated_warehouse(client):
         seed_dates(client, SEED_START, SEED_END)
         for day in _days(SEED_START, EARLY_DAY):
             _run_phase3(client, day, context=False)

@@ -352,21 +352,29 @@ def kill(name: str) -> list[int]:
     return pids
 
 
-def stop_component(name: str) -> str:
-    pid = _recorded_pid(name)
-    if pid is None:
-        return "not started here"
-    if not stack._alive(pid):
+def stop_components(names) -> dict[str, str]:
+    """Stop the named components together (their shutdowns overlap); how each ended."""
+    outcome, stopping = {}, {}
+    for name in names:
+        pid = _recorded_pid(name)
+        if pid is None:
+            outcome[name] = "not started here"
+        elif not stack._alive(pid):
+            pid_file(name).unlink(missing_ok=True)
+            outcome[name] = "already stopped"
+        else:
+            stopping[name] = pid
+    stack.stop_trees(list(stopping.values()))
+    for name in stopping:
         pid_file(name).unlink(missing_ok=True)
-        return "already stopped"
-    stack.stop_tree(pid)
-    pid_file(name).unlink(missing_ok=True)
-    return "stopped"
+        outcome[name] = "stopped"
+    return outcome
 
 
 def stop() -> dict[str, str]:
     """Stop every recorded component, Airflow first, then Redis and Postgres (emulators: ``stack``)."""
-    return {name: stop_component(name) for name in reversed(COMPONENTS)}
+    airflow = stop_components(reversed(AIRFLOW_COMPONENTS))
+    return {**airflow, **stop_components(["redis", "postgres"])}
 
 
 def pids() -> list[int]:

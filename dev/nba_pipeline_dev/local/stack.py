@@ -336,33 +336,41 @@ def rss_mib(pids: list[int]) -> float:
 
 
 def stop_tree(pid: int, grace: float = 20.0, *, kill: bool = False) -> None:
-    """Stop a recorded process, its process group and every descendant.
+    """Stop a recorded process, its process group and every descendant (``stop_trees``)."""
+    stop_trees([pid], grace, kill=kill)
+
+
+def stop_trees(pids: list[int], grace: float = 20.0, *, kill: bool = False) -> None:
+    """Stop recorded processes, their process groups and every descendant, all at once.
 
     Descendants are collected first: Airflow starts task processes in process groups of their
-    own, so the group alone would leave them running. ``kill`` sends SIGKILL at once.
+    own, so the group alone would leave them running. Every tree is signalled before any is
+    waited for, so their shutdowns overlap. ``kill`` sends SIGKILL at once.
     """
     import psutil
 
-    processes = process_tree(pid)
+    processes = [process for pid in pids for process in process_tree(pid)]
     for process in processes:
         try:
             process.kill() if kill else process.terminate()
         except psutil.NoSuchProcess:
             pass
-    try:
-        os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        pass
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
     _, alive = psutil.wait_procs(processes, timeout=grace)
     for process in alive:
         try:
             process.kill()
         except psutil.NoSuchProcess:
             pass
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def stop_service(service: Service) -> str:

@@ -17,6 +17,7 @@ from nba_pipeline_dev.local.bqemulator_main import (
     memoise_translate,
     read_only_parse,
     replace_everywhere,
+    report_memos,
 )
 
 
@@ -358,3 +359,20 @@ def test_a_replacement_reaches_every_module_that_imported_the_name(monkeypatch):
     replacement = replace_everywhere("nba_fake_rewriter", "rewrite", memoise_rewriter)
     assert source.rewrite is holder.rewrite is replacement
     assert stranger.rewrite is not replacement
+
+
+def test_the_memo_report_prints_counts_only_when_they_change():
+    import io
+    import time
+
+    counts = {"hits": 1, "misses": 2}
+    out = io.StringIO()
+    report_memos({"parse": counts}, every=0.01, out=out)
+    deadline = time.monotonic() + 30
+    while "1 hits" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    counts["hits"] = 5
+    while "5 hits" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["memos: parse 1 hits 2 misses", "memos: parse 5 hits 2 misses"]

@@ -50,6 +50,7 @@ import os
 import re
 import sys
 import threading
+import time
 
 TREES_KEPT = 512
 TRANSLATIONS_KEPT = 1024
@@ -253,6 +254,25 @@ def memoise_translate(translator_class, ok_class, size: int = TRANSLATIONS_KEPT)
     return cached_translate
 
 
+def report_memos(memos: dict, every: float = 60.0, out=None) -> threading.Thread:
+    """Print each memo's hits and misses to the emulator's log every ``every`` s while they change."""
+    def line() -> str:
+        return "memos: " + ", ".join(f"{name} {c['hits']} hits {c['misses']} misses" for name, c in memos.items())
+
+    def loop() -> None:
+        last = None
+        while True:
+            time.sleep(every)
+            now = line()
+            if now != last:
+                print(now, file=out or sys.stderr, flush=True)
+                last = now
+
+    thread = threading.Thread(target=loop, name="memo-report", daemon=True)
+    thread.start()
+    return thread
+
+
 HOLD_MARKER = re.compile(r"nba:hold=([A-Za-z0-9_-]+)")
 
 
@@ -301,11 +321,13 @@ def main() -> int:
         from bqemulator.domain.result import Ok
         from bqemulator.sql.translator import SQLTranslator
 
-        memoise_translate(SQLTranslator, Ok)
+        translate = memoise_translate(SQLTranslator, Ok)
         for module_name, name in READ_ONLY_PARSERS:
             replace_everywhere(module_name, name, read_only_parse)
+        memos = {"parse": parse_one.counts, "translate": translate.counts}
         for module_name, name in PURE_REWRITERS:
-            replace_everywhere(module_name, name, memoise_rewriter)
+            memos[name] = replace_everywhere(module_name, name, memoise_rewriter).counts
+        report_memos(memos)
     from bqemulator.cli import main as bqemulator
 
     sys.argv[0] = "bqemulator"

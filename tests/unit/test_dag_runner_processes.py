@@ -1,0 +1,89 @@
+"""``runs.DagRunner``: one kept ``dag.test()`` process per environment, its batch protocol.
+
+A stand-in for ``dag_runner`` (a few lines of Python speaking the same protocol) makes the
+process: these tests are about keeping, reusing, replacing and ending processes. The real
+runner runs every DAG of the end-to-end modules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+
+import pytest
+
+from nba_pipeline_dev.local import runs
+from nba_pipeline_dev.local.dag_runner import BATCH_DONE
+
+pytestmark = pytest.mark.integration
+
+FAKE_RUNNER = textwrap.dedent(f"""
+    import json, os, sys
+    print("started", os.getpid(), flush=True)
+    for line in sys.stdin:
+        batch = json.loads(line)
+        for run in batch["runs"]:
+            if run["conf"].get("die"):
+                print("dying", flush=True)
+                os._exit(3)
+            state = run["conf"].get("state", "success")
+            print("working on", run["conf"], flush=True)
+            print("RESULT " + json.dumps({{"conf": run["conf"], "state": state, "pid": os.getpid()}}), flush=True)
+        # Output between batches: the reader must drain it, or a full pipe would stall the process.
+        print("x" * 200_000, flush=True)
+        print({BATCH_DONE!r}, flush=True)
+""")
+
+
+@pytest.fixture
+def fake(monkeypatch, tmp_path):
+    monkeypatch.setattr(runs.DagRunner, "COMMAND", (sys.executable, "-c", FAKE_RUNNER))
+    monkeypatch.setattr(runs.DagRunner, "_kept", {})
+    yield tmp_path
+    runs.DagRunner.close_all()
+
+
+def _env(name: str) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "WORLD": name}
+
+
+def _run(env, tmp_path, *confs):
+    return runs.DagRunner.for_env(env).run("nba_pipeline", [{"conf": c} for c in confs], tmp_path / "runs.log")
+
+
+def test_one_process_serves_every_call_of_an_environment(fake):
+    first = _run(_env("a"), fake, {"n": 1}, {"n": 2})
+    again = _run(_env("a"), fake, {"n": 3})
+    assert [o["state"] for o in first + again] == ["success"] * 3
+    assert len({o["pid"] for o in first + again}) == 1
+    other = _run(_env("b"), fake, {"n": 4})
+    assert other[0]["pid"] != first[0]["pid"]
+    assert "working on {'n': 3}" in (fake / "runs.log").read_text()
+
+
+def test_a_failed_run_carries_the_output_since_the_previous_result(fake):
+    [ok, failed] = _run(_env("a"), fake, {"n": 1}, {"n": 2, "state": "failed"})
+    assert "log" not in ok
+    assert failed["state"] == "failed" and "working on {'n': 2, 'state': 'failed'}" in failed["log"]
+    assert "{'n': 1}" not in failed["log"]
+
+
+def test_a_process_that_dies_fails_the_rest_of_its_batch_and_is_replaced(fake):
+    [before] = _run(_env("a"), fake, {"n": 1})
+    outcomes = _run(_env("a"), fake, {"n": 2}, {"die": True}, {"n": 3})
+    assert [o["state"] for o in outcomes] == ["success", "error", "error"]
+    assert "dying" in outcomes[1]["log"]
+    [after] = _run(_env("a"), fake, {"n": 4})
+    assert after["state"] == "success" and after["pid"] != before["pid"]
+
+
+def test_only_the_most_recently_used_processes_are_kept(fake):
+    processes = {}
+    for name in ("a", "b", "c"):
+        _run(_env(name), fake, {"n": 1})
+        processes[name] = runs.DagRunner.for_env(_env(name)).process
+    assert processes["a"].poll() == 0  # ended at the end of its input, not killed
+    assert processes["b"].poll() is None and processes["c"].poll() is None
+    runs.DagRunner.close_all()
+    assert processes["b"].poll() == 0 and processes["c"].poll() == 0

@@ -161,23 +161,23 @@ def table_hashes(client, table: str, date_column: str, days, layer: str = "analy
                  exclude: tuple[str, ...] = LINEAGE_COLUMNS) -> dict[dt.date, str]:
     """Fingerprints of several dates of a table in one query, ``{day: fingerprint}``.
 
-    Each row (lineage and write-context columns left out) becomes a FARM_FINGERPRINT of its JSON;
-    per date, the row count, the count of distinct row fingerprints and their XOR make the
-    result, so one row per date comes back however big the table (duplicated rows change the
-    distinct count). A date without rows is ``0:0:0``.
+    Each row (lineage and write-context columns left out) becomes the MD5 of its JSON; per date,
+    the row count and the MD5 of the sorted row digests make the result, so one row per date
+    comes back however big the table, and a duplicated row changes it. A date without rows is
+    ``0:``. (MD5 runs natively in the stand-in; its FARM_FINGERPRINT is a Python function called
+    row by row: 2.8 s against 0.04 s for 20,000 rows.)
     """
     days = sorted(set(days))
     reference = table_id(table, layer)
     columns = [field.name for field in client.get_table(reference).schema if field.name not in exclude]
     rows = query(client, f"""
-        SELECT day, COUNT(*) AS row_count, COUNT(DISTINCT fingerprint) AS distinct_rows,
-               IFNULL(BIT_XOR(fingerprint), 0) AS xor
-        FROM (SELECT {date_column} AS day, FARM_FINGERPRINT(TO_JSON_STRING(t)) AS fingerprint
+        SELECT day, COUNT(*) AS row_count, TO_HEX(MD5(STRING_AGG(row_digest, ',' ORDER BY row_digest))) AS digest
+        FROM (SELECT {date_column} AS day, TO_HEX(MD5(TO_JSON_STRING(t))) AS row_digest
               FROM (SELECT {", ".join(f"`{c}`" for c in columns)} FROM `{reference}`
                     WHERE {date_column} BETWEEN @first AND @last) t)
         GROUP BY day""", first=days[0], last=days[-1])
-    found = {row["day"]: "{row_count}:{distinct_rows}:{xor}".format(**row) for row in rows}
-    return {day: found.get(day, "0:0:0") for day in days}
+    found = {row["day"]: "{row_count}:{digest}".format(**row) for row in rows}
+    return {day: found.get(day, "0:") for day in days}
 
 
 def duplicate_keys(client, processor_name: str) -> list[dict]:

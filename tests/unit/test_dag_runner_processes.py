@@ -87,3 +87,28 @@ def test_only_the_most_recently_used_processes_are_kept(fake):
     assert processes["b"].poll() is None and processes["c"].poll() is None
     runs.DagRunner.close_all()
     assert processes["b"].poll() == 0 and processes["c"].poll() == 0
+
+
+
+def test_a_process_evicted_while_running_a_batch_is_closed_only_after_it(fake, monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(runs.DagRunner, "KEPT", 1)
+    busy = runs.DagRunner.for_env(_env("a"))
+    busy.lock.acquire()  # as run() holds it for a batch of another thread
+    other = {}
+    evicting = threading.Thread(target=lambda: other.update(outcomes=_run(_env("b"), fake, {"n": 2})))
+    evicting.start()
+    deadline = time.monotonic() + 60
+    while tuple(sorted(_env("a").items())) in runs.DagRunner._kept and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert tuple(sorted(_env("a").items())) not in runs.DagRunner._kept, "never evicted"
+    # Evicted, but its close waits for the batch: input still open, process alive, and the
+    # evicting call (which closes before it runs its own batch) still waiting.
+    evicting.join(timeout=2)
+    assert evicting.is_alive() and not busy.process.stdin.closed and busy.process.poll() is None
+    busy.lock.release()
+    evicting.join(timeout=60)
+    assert other["outcomes"][0]["state"] == "success"
+    assert busy.process.wait(timeout=60) == 0  # ended at the end of its input, not killed

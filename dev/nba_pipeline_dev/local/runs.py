@@ -75,9 +75,10 @@ class DagRunner:
             if runner is None or runner.process.poll() is not None:
                 runner = cls(env)
             cls._kept[key] = runner  # most recently used last
-            while len(cls._kept) > cls.KEPT:
-                cls._kept.pop(next(iter(cls._kept))).close()
-            return runner
+            evicted = [cls._kept.pop(next(iter(cls._kept))) for _ in range(len(cls._kept) - cls.KEPT)]
+        for old in evicted:  # outside the lock: closing waits for a batch another thread may be running
+            old.close()
+        return runner
 
     @classmethod
     def close_all(cls) -> None:
@@ -96,7 +97,7 @@ class DagRunner:
             try:
                 self.process.stdin.write(json.dumps({"dag_id": dag_id, "runs": runs}) + "\n")
                 self.process.stdin.flush()
-            except (BrokenPipeError, OSError) as error:
+            except (BrokenPipeError, OSError, ValueError) as error:  # ValueError: closed by close()
                 lines.append(f"the dag.test() process had exited: {error}\n")
             else:
                 while (line := self.lines.get()) is not None and not line.startswith(BATCH_DONE):
@@ -115,13 +116,15 @@ class DagRunner:
         return results
 
     def close(self, timeout: float = 60.0) -> None:
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """End the process at the end of its input, after the batch it may be running."""
+        with self.lock:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 atexit.register(DagRunner.close_all)

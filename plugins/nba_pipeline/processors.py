@@ -231,7 +231,8 @@ PROCESSORS: tuple[Processor, ...] = (
     ),
     Processor(
         "upcoming_player_game_context", "UpcomingPlayerGameContextProcessor", 3, "analytics",
-        ("game_date", "player_lookup"), 1, upstream=("player_game_summary",),
+        # Its opponent pace and free-throw rate allowed read team_defense_game_summary up to D.
+        ("game_date", "player_lookup"), 1, upstream=("player_game_summary", "team_defense_game_summary"),
         description="Pre-game context per player for D + 1: team, points line, injury status, recent form.",
         reads_earlier_dates=True,
         hash_fields=UPCOMING_PLAYER_HASH_FIELDS,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
 
 from nba_pipeline import processors
+from nba_pipeline.sql import sql_root
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each phase ends in one task: its duplicate checks, then its completion record.
@@ -62,3 +64,35 @@ def test_every_processor_is_one_task_and_nothing_else_is_a_processor(dag):
 def test_the_order_that_once_produced_1275_percent_usage_is_enforced(dag):
     # player_game_summary reads team_offense_game_summary of the same date.
     assert "team_offense_game_summary" in dag.get_task("player_game_summary").upstream_task_ids
+
+
+def _ancestors(name: str) -> set[str]:
+    found, todo = set(), list(processors.get(name).upstream)
+    while todo:
+        upstream = todo.pop()
+        if upstream not in found:
+            found.add(upstream)
+            todo.extend(processors.get(upstream).upstream)
+    return found
+
+
+def test_every_table_a_processor_reads_from_its_own_phase_is_written_before_it():
+    """Read from the SQL itself: a same-phase table a processor reads (any date up to D) must be
+    an upstream, or whether it sees that table's rows of D depends on which task ran first."""
+    writers = {p.table: p for p in processors.PROCESSORS}
+    unordered = {}
+    for p in processors.PROCESSORS:
+        text = (sql_root() / p.sql_path).read_text()
+        read = set(re.findall(r"\$\{[a-z]+_dataset\}\.([a-z0-9_]+)", text))
+        same_phase = {writers[t].name for t in read if t in writers and writers[t].phase == p.phase} - {p.name}
+        if same_phase - _ancestors(p.name):
+            unordered[p.name] = sorted(same_phase - _ancestors(p.name))
+    assert unordered == {}, f"reads a same-phase table without waiting for its writer: {unordered}"
+
+
+def test_registry_order_lists_every_upstream_first():
+    """Plain runs (the reference runs of the tests, the benchmarks' script) go in registry order."""
+    seen = set()
+    for p in processors.PROCESSORS:
+        assert set(p.upstream) <= seen, f"{p.name} is listed before its upstream {set(p.upstream) - seen}"
+        seen.add(p.name)

@@ -13,7 +13,12 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-PARSE_BUDGET_MS = 200
+# A warm parse may cost this many times a plain declaration of as many EmptyOperators, timed
+# in the same process: the comparison holds on a slow or busy machine, a fixed budget does not.
+# nba_pipeline is about 4.6x (7.9 ms against 1.7 ms): Airflow deep-copies its trigger form's
+# params into each of its 14 tasks. A query, a file read or a heavy import at parse time is
+# tens to thousands of times.
+PARSE_RATIO_LIMIT = 10.0
 
 
 def _parse(dags_folder: Path, home: Path, **extra_env: str) -> dict:
@@ -138,9 +143,24 @@ def test_expected_dags_present(parsed):
     assert {"nba_stack_check", "nba_health_check", "nba_reconcile"} <= set(parsed["dags"])
 
 
-def test_every_file_parses_within_budget(parsed):
-    slow = {name: t for name, t in parsed["files"].items() if t["warm_ms"] > PARSE_BUDGET_MS}
-    assert not slow, f"DAG files over {PARSE_BUDGET_MS} ms to parse (warm): {slow}"
+def test_every_file_parses_about_as_cheaply_as_a_plain_declaration(parsed):
+    baseline = parsed["baseline"]
+    ratios = {name: round(t["warm_ms"] / baseline["warm_ms"], 2) for name, t in parsed["files"].items()}
+    print(f"warm parse against {baseline['tasks']} EmptyOperators ({baseline['warm_ms']} ms): {ratios}")
+    slow = {name: ratio for name, ratio in ratios.items() if ratio > PARSE_RATIO_LIMIT}
+    assert not slow, f"DAG files over {PARSE_RATIO_LIMIT}x a plain declaration to parse (warm): {slow}, {parsed['files']}"
+
+
+def test_the_parse_comparison_catches_parse_time_work(tmp_path):
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "busy.py").write_text(
+        "import hashlib\nfrom airflow.sdk import DAG\n"
+        "for _ in range(20000):\n    hashlib.sha256(b'x' * 4096).digest()  # work at every parse\n"
+        "DAG(dag_id='busy', schedule=None)\n"
+    )
+    result = _parse(dags, tmp_path)
+    assert result["files"]["busy.py"]["warm_ms"] > PARSE_RATIO_LIMIT * result["baseline"]["warm_ms"], result
 
 
 def test_every_dag_is_tagged_documented_and_retried(parsed):

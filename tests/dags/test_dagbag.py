@@ -50,14 +50,17 @@ def parsed(tmp_path_factory):
     return _parse(ROOT / "dags", tmp_path_factory.mktemp("airflow-home"))
 
 
-def test_probe_catches_parse_time_network_access(tmp_path):
+def _parse_files(tmp_path: Path, files: dict[str, str], **extra_env: str) -> dict:
     dags = tmp_path / "dags"
     dags.mkdir()
-    (dags / "chatty.py").write_text(
-        "import socket\nsocket.create_connection(('127.0.0.1', 9))\n"
-        "from airflow.sdk import DAG\nDAG(dag_id='chatty', schedule=None)\n"
-    )
-    result = _parse(dags, tmp_path)
+    for name, source in files.items():
+        (dags / name).write_text(source)
+    return _parse(dags, tmp_path, **extra_env)
+
+
+def test_probe_catches_parse_time_network_access(tmp_path):
+    result = _parse_files(tmp_path, {"chatty.py": "import socket\nsocket.create_connection(('127.0.0.1', 9))\n"
+                                                  "from airflow.sdk import DAG\nDAG(dag_id='chatty', schedule=None)\n"})
     assert any("network access at DAG parse time" in e for e in result["import_errors"].values())
 
 
@@ -113,12 +116,8 @@ dag = DAG(dag_id="eager_but_quiet", schedule=None)
 
 
 def test_probe_catches_google_clients_built_at_parse_time(tmp_path):
-    dags = tmp_path / "dags"
-    dags.mkdir()
-    for name, source in EAGER_DAGS.items():
-        (dags / name).write_text(source)
     anonymous = json.dumps({"conn_type": "google_cloud_platform", "extra": {"is_anonymous": True, "project": "p"}})
-    result = _parse(dags, tmp_path, AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT=anonymous)
+    result = _parse_files(tmp_path, EAGER_DAGS, AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT=anonymous)
     assert set(result["parse_time_clients"]) == set(EAGER_DAGS), result["parse_time_clients"]
     failed = {Path(path).name: error for path, error in result["import_errors"].items()}
     assert set(failed) == set(EAGER_DAGS) - {"eager_but_quiet.py"}, failed
@@ -152,14 +151,9 @@ def test_every_file_parses_about_as_cheaply_as_a_plain_declaration(parsed):
 
 
 def test_the_parse_comparison_catches_parse_time_work(tmp_path):
-    dags = tmp_path / "dags"
-    dags.mkdir()
-    (dags / "busy.py").write_text(
-        "import hashlib\nfrom airflow.sdk import DAG\n"
-        "for _ in range(20000):\n    hashlib.sha256(b'x' * 4096).digest()  # work at every parse\n"
-        "DAG(dag_id='busy', schedule=None)\n"
-    )
-    result = _parse(dags, tmp_path)
+    result = _parse_files(tmp_path, {"busy.py": "import hashlib\nfrom airflow.sdk import DAG\n"
+                                               "for _ in range(20000):\n    hashlib.sha256(b'x' * 4096).digest()\n"
+                                               "DAG(dag_id='busy', schedule=None)\n"})
     assert result["files"]["busy.py"]["warm_ms"] > PARSE_RATIO_LIMIT * result["baseline"]["warm_ms"], result
 
 

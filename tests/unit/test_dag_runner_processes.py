@@ -7,6 +7,7 @@ runner runs every DAG of the end-to-end modules.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sys
 import textwrap
@@ -27,6 +28,15 @@ FAKE_RUNNER = textwrap.dedent(f"""
             if run["conf"].get("die"):
                 print("dying", flush=True)
                 os._exit(3)
+            if run["conf"].get("hang_up"):
+                # Its output ends while it lives on: what a dying process looks like to its
+                # parent between closing its pipes and being reaped.
+                print("hanging up", flush=True)
+                os.close(1)
+                os.close(2)  # the same pipe
+                for _ in sys.stdin:
+                    pass
+                os._exit(0)
             state = run["conf"].get("state", "success")
             print("working on", run["conf"], flush=True)
             print("RESULT " + json.dumps({{"conf": run["conf"], "state": state, "pid": os.getpid()}}), flush=True)
@@ -76,6 +86,18 @@ def test_a_process_that_dies_fails_the_rest_of_its_batch_and_is_replaced(fake):
     assert "dying" in outcomes[1]["log"]
     [after] = _run(_env("a"), fake, {"n": 4})
     assert after["state"] == "success" and after["pid"] != before["pid"]
+
+
+def test_a_process_whose_output_ended_is_replaced_even_before_it_can_be_reaped(fake):
+    [hung_up] = _run(_env("a"), fake, {"hang_up": True})
+    assert hung_up["state"] == "error" and "hanging up" in hung_up["log"]
+    lingering = runs.DagRunner._kept[tuple(sorted(_env("a").items()))]
+    assert lingering.ended and lingering.process.poll() is None  # alive, and known to be useless
+    # Reusing it would wait forever for its output: a deadline turns that into a failure.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        [after] = pool.submit(_run, _env("a"), fake, {"n": 1}).result(timeout=60)
+    assert after["state"] == "success" and after["pid"] != lingering.process.pid
+    assert lingering.process.wait(timeout=60) == 0  # closed: its input ended, so it left
 
 
 def test_only_the_most_recently_used_processes_are_kept(fake):

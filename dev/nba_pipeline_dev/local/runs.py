@@ -63,6 +63,9 @@ class DagRunner:
         self.process = subprocess.Popen(self.COMMAND, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, bufsize=1)
         self.lines: queue.Queue = queue.Queue()
+        # Set once its output has ended: the process is gone even while ``poll()`` cannot tell
+        # yet (a process closes its pipes before the kernel lets its parent reap it).
+        self.output_ended = threading.Event()
         self.lock = threading.Lock()
         # Drained all the time, so output between calls can never fill the pipe and stall it.
         threading.Thread(target=self._drain, name="dag-runner-output", daemon=True).start()
@@ -72,10 +75,12 @@ class DagRunner:
         key = tuple(sorted(env.items()))
         with cls._kept_lock:
             runner = cls._kept.pop(key, None)
-            if runner is None or runner.process.poll() is not None:
+            evicted = []
+            if runner is None or runner.ended:
+                evicted = [runner] if runner else []  # reaped (or ended, if it lingers) below
                 runner = cls(env)
             cls._kept[key] = runner  # most recently used last
-            evicted = [cls._kept.pop(next(iter(cls._kept))) for _ in range(len(cls._kept) - cls.KEPT)]
+            evicted += [cls._kept.pop(next(iter(cls._kept))) for _ in range(len(cls._kept) - cls.KEPT)]
         for old in evicted:  # outside the lock: closing waits for a batch another thread may be running
             old.close()
         return runner
@@ -86,10 +91,22 @@ class DagRunner:
             while cls._kept:
                 cls._kept.popitem()[1].close()
 
+    @property
+    def ended(self) -> bool:
+        return self.output_ended.is_set() or self.process.poll() is not None
+
     def _drain(self) -> None:
         for line in self.process.stdout:
             self.lines.put(line)
+        self.output_ended.set()
         self.lines.put(None)
+
+    def _next_line(self) -> str | None:
+        """The next line of output, or None once it has ended (and every time after that)."""
+        line = self.lines.get()
+        if line is None:
+            self.lines.put(None)  # a later batch to this runner must not wait for output that cannot come
+        return line
 
     def run(self, dag_id: str, runs: list[dict], log_file: Path) -> list[dict]:
         results, lines = [], []
@@ -100,7 +117,7 @@ class DagRunner:
             except (BrokenPipeError, OSError, ValueError) as error:  # ValueError: closed by close()
                 lines.append(f"the dag.test() process had exited: {error}\n")
             else:
-                while (line := self.lines.get()) is not None and not line.startswith(BATCH_DONE):
+                while (line := self._next_line()) is not None and not line.startswith(BATCH_DONE):
                     log.write(line)
                     if line.startswith("RESULT "):
                         outcome = json.loads(line[len("RESULT "):])

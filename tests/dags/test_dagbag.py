@@ -13,11 +13,12 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-# A warm parse may cost this many times a plain declaration of as many EmptyOperators, timed
-# in the same process: the comparison holds on a slow or busy machine, a fixed budget does not.
-# nba_pipeline is about 4.6x (7.9 ms against 1.7 ms): Airflow deep-copies its trigger form's
-# params into each of its 14 tasks. A query, a file read or a heavy import at parse time is
-# tens to thousands of times.
+# A warm parse may cost this many times the CPU of a plain declaration of as many EmptyOperators,
+# the two timed in turn in one process: the comparison holds on a slow or busy machine, a fixed
+# budget of wall time does not (a loaded run once took 210 ms against 200 ms; timed apart, a
+# loaded run saw 19.5 ms against 1.9 ms). nba_pipeline is about 4.5x: Airflow deep-copies its
+# trigger form's params into each of its 14 tasks. Work at parse time (a heavy import, building
+# data) is tens to thousands of times; waiting on the network is refused outright (above).
 PARSE_RATIO_LIMIT = 10.0
 
 
@@ -144,8 +145,8 @@ def test_expected_dags_present(parsed):
 
 def test_every_file_parses_about_as_cheaply_as_a_plain_declaration(parsed):
     baseline = parsed["baseline"]
-    ratios = {name: round(t["warm_ms"] / baseline["warm_ms"], 2) for name, t in parsed["files"].items()}
-    print(f"warm parse against {baseline['tasks']} EmptyOperators ({baseline['warm_ms']} ms): {ratios}")
+    ratios = {name: round(t["warm_cpu_ms"] / baseline["warm_cpu_ms"], 2) for name, t in parsed["files"].items()}
+    print(f"warm parse CPU against {baseline['tasks']} EmptyOperators ({baseline['warm_cpu_ms']} ms): {ratios}")
     slow = {name: ratio for name, ratio in ratios.items() if ratio > PARSE_RATIO_LIMIT}
     assert not slow, f"DAG files over {PARSE_RATIO_LIMIT}x a plain declaration to parse (warm): {slow}, {parsed['files']}"
 
@@ -154,7 +155,7 @@ def test_the_parse_comparison_catches_parse_time_work(tmp_path):
     result = _parse_files(tmp_path, {"busy.py": "import hashlib\nfrom airflow.sdk import DAG\n"
                                                "for _ in range(20000):\n    hashlib.sha256(b'x' * 4096).digest()\n"
                                                "DAG(dag_id='busy', schedule=None)\n"})
-    assert result["files"]["busy.py"]["warm_ms"] > PARSE_RATIO_LIMIT * result["baseline"]["warm_ms"], result
+    assert result["files"]["busy.py"]["warm_cpu_ms"] > PARSE_RATIO_LIMIT * result["baseline"]["warm_cpu_ms"], result
 
 
 def test_every_dag_is_tagged_documented_and_retried(parsed):

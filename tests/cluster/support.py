@@ -47,6 +47,10 @@ FAULT_ENV = {
     # A task whose worker died is failed (and retried) after 30 s without a task heartbeat.
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+    # A task the killed worker had received but not started stays queued (no heartbeat to miss)
+    # until the scheduler revokes and re-queues it: 120 s, not the default 600 s.
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "120",
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "10",
     "AIRFLOW__CORE__PARALLELISM": "8",
 }
 SELF_FENCE_SECONDS = 55

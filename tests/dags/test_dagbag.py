@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -187,3 +188,14 @@ def test_trigger_form_fields(parsed):
         assert schema.get("section"), f"{name} has no section"
     assert params["game_date"]["format"] == "date"  # the form shows a date picker
     assert "pick" in params["game_date"]["description"].lower()
+
+
+def test_the_pipeline_benchmark_reads_the_probes_report(tmp_path, monkeypatch):
+    """The benchmark prints the probe's figures; a renamed field once broke it unnoticed."""
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the benchmark puts its folders first
+    spec = importlib.util.spec_from_file_location("pipeline_benchmark_under_test",
+                                                  ROOT / "benchmarks" / "pipeline_benchmark.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    lines = benchmark.parse_report(tmp_path)
+    assert [line.split()[0] for line in lines[1:]] == sorted(p.name for p in (ROOT / "dags").glob("*.py")), lines

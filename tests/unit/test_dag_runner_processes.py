@@ -7,10 +7,10 @@ runner runs every DAG of the end-to-end modules.
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -94,8 +94,14 @@ def test_a_process_whose_output_ended_is_replaced_even_before_it_can_be_reaped(f
     lingering = runs.DagRunner._kept[tuple(sorted(_env("a").items()))]
     assert lingering.ended and lingering.process.poll() is None  # alive, and known to be useless
     # Reusing it would wait forever for its output: a deadline turns that into a failure.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        [after] = pool.submit(_run, _env("a"), fake, {"n": 1}).result(timeout=60)
+    outcome = {}
+    call = threading.Thread(target=lambda: outcome.update(runs=_run(_env("a"), fake, {"n": 1})), daemon=True)
+    call.start()
+    call.join(timeout=60)
+    if call.is_alive():
+        lingering.lines.put(None)  # let the stuck call return, so the teardown can close the runner
+        pytest.fail("the call waited on the process whose output had ended")
+    [after] = outcome["runs"]
     assert after["state"] == "success" and after["pid"] != lingering.process.pid
     assert lingering.process.wait(timeout=60) == 0  # closed: its input ended, so it left
 
@@ -113,7 +119,6 @@ def test_only_the_most_recently_used_processes_are_kept(fake):
 
 
 def test_a_process_evicted_while_running_a_batch_is_closed_only_after_it(fake, monkeypatch):
-    import threading
     import time
 
     monkeypatch.setattr(runs.DagRunner, "KEPT", 1)

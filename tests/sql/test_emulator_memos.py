@@ -126,6 +126,8 @@ def test_read_only_parsers_and_kept_rewrites_answer_what_bqemulators_own_answer(
         "SELECT t.a FROM d.t AS t JOIN `other.e.u` u ON t.a = u.a", "SELECT d.f(1)",
         "CREATE TABLE d.n AS SELECT * FROM d.t", "DROP FUNCTION d.f", "DROP PROCEDURE IF EXISTS `p.d.pr`",
         "DROP TABLE FUNCTION d.tvf", "DROP TABLE d.t", 'SELECT * FROM "!!bad!!".t', "SELECT ((", "",
+        "DECLARE n INT64 DEFAULT 2; SET n = n + 1; IF n > 2 THEN SELECT n; END IF;", "SELECT 'unclosed",
+        "CREATE TEMP FUNCTION f(x INT64) RETURNS INT64 AS (x + 1); SELECT f(1);",
     ]
     script = tmp_path / "compare.py"
     script.write_text(f"""
@@ -134,6 +136,7 @@ sys.path.insert(0, {str(root / 'dev' / 'nba_pipeline_dev' / 'local')!r})
 import sqlglot
 import bqemulator_main as m
 from bqemulator.jobs import executor, routine_ddl
+from bqemulator.scripting import interpreter
 from bqemulator.sql import catalog_schema, table_rewriter
 from bqemulator.sql.rewriter import unnest_offset
 
@@ -169,6 +172,7 @@ def answers():
                            for s in statements],
         "table_refs": [outcome(lambda: executor.rewrite_table_refs(s, "p")) for s in statements],
         "unnest_offset": [outcome(lambda: unnest_offset.rewrite_unnest_offset(s)) for s in statements],
+        "script": [outcome(lambda: executor._parse_script_or_raise(s)) for s in statements],
     }}
 
 original_parse = sqlglot.parse_one
@@ -192,7 +196,9 @@ print("\\n" + json.dumps({{"before": before, "after": after, "changed": changed,
                   "wrapped": executor._capture_dml_snapshots is not routine_ddl.detect_drop_routine
                   and executor.detect_drop_routine is routine_ddl.detect_drop_routine
                   and hasattr(executor.rewrite_table_refs, "counts")
-                  and table_rewriter.rewrite_table_refs is executor.rewrite_table_refs}}))
+                  and table_rewriter.rewrite_table_refs is executor.rewrite_table_refs
+                  and hasattr(executor.parse_script, "counts")
+                  and interpreter.parse_script is executor.parse_script}}))
 """)
     done = subprocess.run([str(python), str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -205,9 +211,58 @@ print("\\n" + json.dumps({{"before": before, "after": after, "changed": changed,
     before = result["before"]
     # The corpus reaches each function's interesting answers, not only its "nothing to do".
     assert any("raised InvalidQueryError" in a for a in before["immutable"])
+    assert any(a.startswith("raised") for a in before["script"]) and any("IfStmt" in a for a in before["script"])
     assert sum("('p', 'd', 't')" in a for a in before["snapshots"]) >= 3
     assert {"'MERGE'", "'TRUNCATE_TABLE'", "'DROP_FUNCTION'"} <= {a[1:a.index(",")] for a in before["classify"]}
     assert sum("DropRoutineRef" in a for a in before["drop_routine"]) == 3
     assert any("'a': 'BIGINT'" in a for a in before["catalog_schema"])
     assert any("p__d" in a for a in before["table_refs"]) and any(a.startswith("raised") for a in before["table_refs"])
     assert any("o + 1" in a or "o - 1" in a or "OFFSET" in a for a in before["unnest_offset"])
+
+
+def test_a_view_and_a_row_access_policy_still_apply_to_a_text_seen_before(bigquery_client):
+    """The row-access rewriter is skipped only for texts that read no view and no protected
+    table, as the catalog stands when the text runs: the same text, once a policy exists on its
+    table, returns only what the policy lets the caller see."""
+    client = bigquery_client
+    dataset = f"{client.project}.emulator_memo_access"
+    client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+    client.create_dataset(dataset)
+    table, view = f"{dataset}.scores", f"{dataset}.high_scores"
+    try:
+        client.create_table(bigquery.Table(table, schema=[bigquery.SchemaField("x", "INT64"),
+                                                          bigquery.SchemaField("team", "STRING")]))
+        query(client, f"INSERT INTO `{table}` VALUES (1, 'a'), (2, 'b'), (3, 'a')")
+        query(client, f"CREATE VIEW `{view}` AS SELECT x FROM `{table}` WHERE x > 1")
+        read_table = f"SELECT x FROM `{table}` ORDER BY x"
+        read_view = f"SELECT x FROM `{view}` ORDER BY x"
+        for _ in range(2):
+            assert [r["x"] for r in query(client, read_table)] == [1, 2, 3]
+            assert [r["x"] for r in query(client, read_view)] == [2, 3]
+        query(client, f"CREATE ROW ACCESS POLICY team_a ON `{table}` GRANT TO ('allUsers') FILTER USING (team = 'a')")
+        for _ in range(2):
+            assert [r["x"] for r in query(client, read_table)] == [1, 3]
+            assert [r["x"] for r in query(client, read_view)] == [3]
+    finally:
+        client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+
+
+def test_writes_keep_no_time_travel_copy_and_a_time_travel_read_says_so(bigquery_client):
+    """The stand-in keeps no snapshot of a table per write (nothing here reads one); the result
+    cache still sees each write, and a time-travel read fails instead of reading the live table."""
+    client = bigquery_client
+    dataset = f"{client.project}.emulator_memo_travel"
+    client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+    client.create_dataset(dataset)
+    table = f"{dataset}.counts"
+    try:
+        client.create_table(bigquery.Table(table, schema=[bigquery.SchemaField("x", "INT64")]))
+        total = f"SELECT COUNT(*) AS n FROM `{table}`"
+        for n in range(1, 4):
+            query(client, f"INSERT INTO `{table}` VALUES ({n})")
+            assert query(client, total) == [{"n": n}]  # a cached answer would lag behind
+        with pytest.raises(Exception, match="keeps no time-travel snapshots"):
+            query(client, f"SELECT COUNT(*) AS n FROM `{table}` FOR SYSTEM_TIME AS OF "
+                          "TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 SECOND)")
+    finally:
+        client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)

@@ -12,6 +12,7 @@ import pytest
 from nba_pipeline_dev.local.bqemulator_main import (
     gate_detector,
     hold_marked_statements,
+    keep_no_change_snapshots,
     memoise_parse_one,
     memoise_rewriter,
     memoise_translate,
@@ -376,3 +377,26 @@ def test_the_memo_report_prints_counts_only_when_they_change():
         time.sleep(0.01)
     lines = out.getvalue().splitlines()
     assert lines[:2] == ["memos: parse 1 hits 2 misses", "memos: parse 5 hits 2 misses"]
+
+
+def test_a_write_announces_its_change_and_copies_nothing():
+    published, copied = [], []
+
+    class Manager:
+        def __init__(self):
+            self._events = types.SimpleNamespace(publish=published.append)
+            self._engine = types.SimpleNamespace(execute=copied.append)
+
+        def record_change(self, project_id, dataset_id, table_id):
+            self._engine.execute(f"CREATE TABLE snap AS SELECT * FROM {dataset_id}.{table_id}")
+
+        def resolve_time_travel(self, *args):
+            return None
+
+    changed = dataclasses.make_dataclass("Changed", ["project", "dataset", "table"])
+    keep_no_change_snapshots(Manager, changed, ValueError)
+    manager = Manager()
+    assert manager.record_change("p", "d", "t") is None
+    assert published == [changed("p", "d", "t")] and copied == []
+    with pytest.raises(ValueError, match="no time-travel snapshots"):
+        manager.resolve_time_travel("p", "d", "t", None)

@@ -39,7 +39,8 @@ FAKE_RUNNER = textwrap.dedent(f"""
                 os._exit(0)
             state = run["conf"].get("state", "success")
             print("working on", run["conf"], flush=True)
-            print("RESULT " + json.dumps({{"conf": run["conf"], "state": state, "pid": os.getpid()}}), flush=True)
+            print("RESULT " + json.dumps({{"conf": run["conf"], "state": state, "pid": os.getpid(),
+                                         "test": os.environ.get("PYTEST_CURRENT_TEST")}}), flush=True)
         # Output between batches: the reader must drain it, or a full pipe would stall the process.
         print("x" * 200_000, flush=True)
         print({BATCH_DONE!r}, flush=True)
@@ -70,6 +71,13 @@ def test_one_process_serves_every_call_of_an_environment(fake):
     other = _run(_env("b"), fake, {"n": 4})
     assert other[0]["pid"] != first[0]["pid"]
     assert "working on {'n': 3}" in (fake / "runs.log").read_text()
+
+
+def test_the_test_pytest_is_running_is_not_part_of_an_environment(fake):
+    """pytest sets PYTEST_CURRENT_TEST per test: the tests of a module share one process."""
+    outcomes = [_run({**_env("a"), "PYTEST_CURRENT_TEST": f"test_{n} (call)"}, fake, {"n": n})[0] for n in range(3)]
+    assert len({o["pid"] for o in outcomes}) == 1
+    assert [o["test"] for o in outcomes] == [None] * 3  # nor passed on, so it cannot go stale
 
 
 def test_a_failed_run_carries_the_output_since_the_previous_result(fake):

@@ -55,6 +55,9 @@ class DagRunner:
     """
 
     KEPT = 2
+    # pytest names the running test in the environment; it changes nothing about a run, and
+    # keying on it started a process (Airflow's start-up and a parse) for every test.
+    NOT_KEYED = frozenset({"PYTEST_CURRENT_TEST"})
     COMMAND = (sys.executable, "-m", "nba_pipeline_dev.local.dag_runner")
     _kept: dict[tuple, "DagRunner"] = {}
     _kept_lock = threading.Lock()
@@ -72,6 +75,7 @@ class DagRunner:
 
     @classmethod
     def for_env(cls, env: dict[str, str]) -> DagRunner:
+        env = {name: value for name, value in env.items() if name not in cls.NOT_KEYED}
         key = tuple(sorted(env.items()))
         with cls._kept_lock:
             runner = cls._kept.pop(key, None)

@@ -162,15 +162,20 @@ def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_acti
                  timeout: float = 1800.0) -> list[dict]:
     """A backfill over game dates on a running ``airflow standalone`` (``standalone.start()``), as the dialog makes it.
 
-    Unpauses the DAG and creates the backfill through the REST API, the dates as the bounds (the
-    timetable makes each run's logical date its game date); waits until every run has finished
-    and returns the runs as the API shows them.
+    Creates the backfill through the REST API, the dates as the bounds (the timetable makes each
+    run's logical date its game date), with the DAG paused, then unpauses it; waits until every
+    run has finished and returns the runs as the API shows them.
     """
+    from nba_pipeline_dev.local import standalone
     from nba_pipeline_dev.local.airflow_api import AirflowApi, ApiError
 
     api = AirflowApi.local()
     wait_for_dag(dag_id, api)
-    api.set_paused(False, dag_id)
+    # On SQLite a backfill's creation can meet the scheduler's write and fail with "database is
+    # locked" (503, apache/airflow#66726); Airflow then deletes the runs it had committed, and a scheduler already
+    # scheduling the first of them dies on the vanished row (seen: every run queued for good).
+    # A paused DAG's runs are not scheduled, so the scheduler sees them only once they all exist.
+    api.set_paused(True, dag_id)
     for attempt in range(3):
         try:
             api.backfill(min(dates), max(dates), max_active_runs=max_active_runs, dag_id=dag_id)
@@ -180,6 +185,7 @@ def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_acti
             active = [b for b in api.get(f"/backfills?dag_id={dag_id}")["backfills"] if not b.get("completed_at")]
             if error.status < 500 or active or attempt == 2:
                 raise
+    api.set_paused(False, dag_id)
     wanted = {d.isoformat() for d in dates}
     deadline = time.monotonic() + timeout
     while True:
@@ -188,4 +194,7 @@ def run_backfill(dates: list[dt.date], *, dag_id: str = "nba_pipeline", max_acti
             return runs
         if time.monotonic() > deadline:
             raise TimeoutError(f"backfill not finished after {timeout:.0f} s: {[r['state'] for r in runs]}")
+        if not standalone.scheduler_running():
+            raise RuntimeError(f"the standalone scheduler exited with the backfill unfinished "
+                               f"({[r['state'] for r in runs]}); its traceback is in standalone.log in the Airflow home")
         time.sleep(5)

@@ -28,13 +28,14 @@ class EarlierDatesSettledSensor(BaseSensorOperator):
     :param business_date: The game date D of this run (YYYY-MM-DD); templated.
     :param task_ids: The tasks whose success in an earlier run means its post-game rows are written.
     :param wait: ``False`` to pass at once (a person re-running one date knowingly); templated.
-    :param poll_interval: Seconds between two looks at the task states while deferred.
+    :param poll_interval: Seconds between two looks at the task states while deferred (a look is one
+        call to the API server, so a short wait costs little and the run starts sooner).
     """
 
     template_fields: Sequence[str] = ("business_date", "wait")
 
     def __init__(self, *, business_date: str, task_ids: Sequence[str], wait: Any = True,
-                 poll_interval: float = 5.0, **kwargs: Any) -> None:
+                 poll_interval: float = 2.0, **kwargs: Any) -> None:
         kwargs.setdefault("timeout", 12 * 3600)
         super().__init__(**kwargs)
         self.business_date = business_date

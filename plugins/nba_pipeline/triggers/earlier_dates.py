@@ -26,7 +26,7 @@ class EarlierDatesTrigger(BaseTrigger):
     """
 
     def __init__(self, *, dag_id: str, run_id: str, task_ids: list[str], logical_dates: list[str],
-                 poll_interval: float = 5.0) -> None:
+                 poll_interval: float = 2.0) -> None:
         super().__init__()
         self.dag_id = dag_id
         self.run_id = run_id

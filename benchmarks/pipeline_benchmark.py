@@ -13,7 +13,8 @@ own: fresh datasets, collections and Airflow database, the same isolation as the
 * an ``airflow backfill`` under ``airflow standalone`` with 1 and with K runs at a time, timed
   from the backfill's creation to the last run's end (``--cold-task-starts``: also 1 at a time
   with ``[nba_pipeline] preload_task_modules`` off, so every task process imports its modules
-  itself);
+  itself), and 1 at a time again with Airflow's own 1 s ``[scheduler] scheduler_idle_sleep_time``
+  beside the local stack's shorter one (with the idle scheduler's CPU under each);
 * the ratios of each to the plain script, task instances and process starts per date (a
   reschedule poke or a retry is a start), CPU seconds of Airflow's processes per task start,
   and the peak resident memory of the whole local stack (emulators and Airflow).
@@ -239,6 +240,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dates", type=int, default=6)
     parser.add_argument("--max-active-runs", type=int, default=3)
+    parser.add_argument("--idle-window", type=float, default=20.0,
+                        help="seconds to sample the idle scheduler's CPU before the 1-at-a-time backfills "
+                             "(0: leave it out)")
     parser.add_argument("--skip-parse", action="store_true", help="leave out the DAG parse times")
     parser.add_argument("--cold-task-starts", action="store_true",
                         help="also backfill 1 at a time with [nba_pipeline] preload_task_modules off, so that "
@@ -288,25 +292,35 @@ def measure(args) -> int:
           f"CPU airflow {sampler.cpu_seconds().get('airflow', 0):.1f} s, "
           f"bigquery {sampler.cpu_seconds().get('bigquery', 0):.1f} s", flush=True)
 
-    backfill, figures, cpu, rss = {}, {}, {}, {}
-    # A variant is (runs at a time, warm task starts); the cold one is the baseline for task_start.
-    variants = [(1, True)] + ([(1, False)] if args.cold_task_starts else []) + (
-        [(args.max_active_runs, True)] if args.max_active_runs != 1 else [])
+    backfill, figures, cpu, rss, idle_cpu = {}, {}, {}, {}, {}
+    ours = airflow_env.SCHEDULER_IDLE_SLEEP_TIME
+    # A variant is (runs at a time, warm task starts, the scheduler's idle sleep): the cold one is
+    # the baseline for task_start, the one with Airflow's 1 s idle sleep the baseline for ours.
+    variants = [(1, True, ours), (1, True, "1")] + ([(1, False, ours)] if args.cold_task_starts else []) + (
+        [(args.max_active_runs, True, ours)] if args.max_active_runs != 1 else [])
     for variant in variants:
-        runs_at_once, warm = variant
-        label = f"{runs_at_once} run(s) at a time" + ("" if warm else ", cold task starts")
-        world_name = f"benchpar{runs_at_once}{'' if warm else 'cold'}"
+        runs_at_once, warm, idle_sleep = variant
+        label = (f"{runs_at_once} run(s) at a time" + ("" if warm else ", cold task starts")
+                 + ("" if idle_sleep == ours else f", Airflow's {idle_sleep} s idle sleep"))
+        world_name = (f"benchpar{runs_at_once}{'' if warm else 'cold'}"
+                      f"{'' if idle_sleep == ours else 'idle' + idle_sleep.replace('.', '')}")
         with isolated_world(client, work / world_name[5:], name=world_name, dataset_suffix=world_name,
                             **seed_range) as world, \
                 patched_environ({"NBA_AIRFLOW_PORT": os.environ.get("NBA_TEST_AIRFLOW_PORT", "8094"),
                                  "AIRFLOW__CORE__PARALLELISM": str(2 * runs_at_once),
-                                 "AIRFLOW__NBA_PIPELINE__PRELOAD_TASK_MODULES": str(warm)}):
+                                 "AIRFLOW__NBA_PIPELINE__PRELOAD_TASK_MODULES": str(warm),
+                                 "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": idle_sleep}):
             started = time.perf_counter()
             standalone.start()
             boot = time.perf_counter() - started
             try:
                 api = AirflowApi.local()
                 wait_for_dag("nba_pipeline", api)
+                if runs_at_once == 1 and warm and args.idle_window > 0:
+                    # What the idle sleep costs: the scheduler's CPU with nothing to run.
+                    with StackSampler() as idle:
+                        time.sleep(args.idle_window)
+                    idle_cpu[idle_sleep] = idle.cpu_seconds().get("airflow scheduler", 0.0) / args.idle_window
                 with StackSampler() as sampler:
                     created = dt.datetime.now(dt.timezone.utc)
                     runs = run_backfill(dates, max_active_runs=runs_at_once)
@@ -335,11 +349,17 @@ def measure(args) -> int:
     print(f"  one date, dag.test run / plain, same date:    {outcome['seconds'] / plain[0]:.2f}")
     print(f"  one date, dag.test run / plain per date:      {outcome['seconds'] / (plain_total / n):.2f}")
     print(f"  {n} dates dag.test / plain:                   {seq_runs / plain_total:.2f}")
-    print(f"  backfill 1 at a time / plain:                 {backfill[1, True] / plain_total:.2f}")
-    if (1, False) in backfill:
-        print(f"  backfill 1 at a time, cold task starts / plain: {backfill[1, False] / plain_total:.2f}")
+    print(f"  backfill 1 at a time / plain:                 {backfill[1, True, ours] / plain_total:.2f}")
+    print(f"  backfill 1 at a time, Airflow's idle sleep / plain: {backfill[1, True, '1'] / plain_total:.2f} "
+          f"(its scheduling gaps {figures[1, True, '1']['idle']:.1f} s a date, ours "
+          f"{figures[1, True, ours]['idle']:.1f} s)")
+    for idle_sleep, share in sorted(idle_cpu.items()):
+        print(f"  idle scheduler, {idle_sleep} s idle sleep: {share * 100:.1f}% of a core "
+              f"(CPU over {args.idle_window:.0f} s with nothing to run)")
+    if (1, False, ours) in backfill:
+        print(f"  backfill 1 at a time, cold task starts / plain: {backfill[1, False, ours] / plain_total:.2f}")
     if k != 1:
-        print(f"  backfill {k} at a time / plain:                 {backfill[k, True] / plain_total:.2f}")
+        print(f"  backfill {k} at a time / plain:                 {backfill[k, True, ours] / plain_total:.2f}")
     print(f"  plain last date / first date:                 {plain[-1] / plain[0]:.2f}")
     if n > 2:
         print(f"  plain last date / second date (memos warm):   {plain[-1] / plain[1]:.2f}")

@@ -71,7 +71,8 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
     :param lock_settings: ``LockSettings``: the connection (also used for BigQuery), Firestore
         project and database, collections and lease timings; ``None`` reads the ``NBA_*`` settings.
     :param lease_seconds: Lease length; defaults to the settings' policy.
-    :param lock_poll_interval: Seconds between two looks at a held lock while deferred.
+    :param lock_poll_interval: Seconds between two looks at a held lock while deferred (a look is one
+        Firestore document read in the triggerer, so the freed lock is taken at most this long after).
     :param lock_timeout: How long to wait for a held lock (seconds or timedelta); ``None`` waits forever.
     :param on_lock_timeout: ``fail`` or ``skip`` the task when ``lock_timeout`` runs out.
     :param deferrable: Wait for the job in the triggerer instead of on the worker.
@@ -104,7 +105,7 @@ class LeaseGuardedBigQueryInsertJobOperator(LockHookMixin, BaseOperator):
         job_id: str | None = None,
         lock_settings: LockSettings | None = None,
         lease_seconds: int | None = None,
-        lock_poll_interval: float = 10.0,
+        lock_poll_interval: float = 2.0,
         lock_timeout: dt.timedelta | float | None = dt.timedelta(hours=2),
         on_lock_timeout: str = "fail",
         deferrable: bool = False,

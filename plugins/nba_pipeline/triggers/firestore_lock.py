@@ -79,7 +79,7 @@ class FirestoreLockTrigger(_LeaseStoreTrigger):
     :param processor: Legacy ``processor`` field written into the lock document on acquire.
     :param lease_seconds: Lease length on acquire; defaults to the settings' policy.
     :param fence_floor: The highest fence the sink already holds; a grant must exceed it.
-    :param poll_interval: Seconds between two looks at the lock.
+    :param poll_interval: Seconds between two looks at the lock (a look is one document read).
     :param deadline: ISO timestamp, judged on Firestore server time, at which waiting stops.
     :param lock_settings: ``LockSettings.to_dict()`` of the task.
     """
@@ -93,7 +93,7 @@ class FirestoreLockTrigger(_LeaseStoreTrigger):
         processor: str | None = None,
         lease_seconds: int | None = None,
         fence_floor: int = 0,
-        poll_interval: float = 10.0,
+        poll_interval: float = 2.0,
         deadline: str | None = None,
         lock_settings: dict[str, Any] | None = None,
     ) -> None:
